@@ -1,0 +1,18 @@
+# One static library per src/ folder, sources found by glob so that adding a
+# device file needs no build-file edit.
+function(vmapple_module name)
+  cmake_parse_arguments(M "" "" "DEPS;EXCLUDE" ${ARGN})
+  file(GLOB_RECURSE srcs CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/${name}/*.cc)
+  foreach(ex IN LISTS M_EXCLUDE)
+    list(REMOVE_ITEM srcs ${PROJECT_SOURCE_DIR}/src/${name}/${ex})
+  endforeach()
+  if(srcs)
+    add_library(vmapple_${name} STATIC ${srcs})
+    target_include_directories(vmapple_${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
+    target_link_libraries(vmapple_${name} PUBLIC ${M_DEPS})
+  else()
+    add_library(vmapple_${name} INTERFACE)
+    target_include_directories(vmapple_${name} INTERFACE ${PROJECT_SOURCE_DIR}/src)
+    target_link_libraries(vmapple_${name} INTERFACE ${M_DEPS})
+  endif()
+endfunction()
