@@ -1,0 +1,116 @@
+#include "cli/cli.h"
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <sstream>
+
+#include "base/error.h"
+#include "base/log.h"
+#include "cli/run_flags.h"
+#include "vmm/vm.h"
+
+namespace vmapple {
+namespace {
+
+constexpr const char* kRunExamples = R"(
+Examples:
+  vmapple run --firmware fw.bin --memory 512M
+      boot a flat binary at 0x00100000 on CPU 0 with 512 MiB of RAM
+  vmapple run --kernel Image --initrd initrd.gz --append "console=ttyAMA0" --disk data.img
+      boot Linux directly with one writable disk
+  vmapple run --firmware AVPBooter.vmapple2.bin --ecid 0x1234 --disk aux.img --disk root.img,ro
+  vmapple run --firmware fw.bin --serial unix:/tmp/vm.sock --trace 'pl0*,guest-error'
+
+Exit status: 0 guest powered off, 1 VMM failure, 2 bad flag or file (nothing started),
+3 guest panic (pvpanic, with --on-panic exit), 4 no accelerator available.
+Serial console on stdio: Ctrl-A X quits, Ctrl-A Ctrl-A sends Ctrl-A.)";
+
+void add_run_flags(CLI::App& run, RunFlags& f) {
+  run.add_option("--memory,-m", f.memory, "RAM size, e.g. 4G or 512M (default 4G)");
+  run.add_option("--cpus", f.cpus, "number of vCPUs, 1 to 32 (default 1)");
+  run.add_option("--firmware", f.firmware, "flat boot ROM loaded at 0x00100000, at most 1 MiB");
+  run.add_option("--kernel", f.kernel, "arm64 Linux Image to boot directly");
+  run.add_option("--initrd", f.initrd, "initial ramdisk for --kernel");
+  run.add_option("--append", f.append, "kernel command line for --kernel");
+  run.add_option("--disk", f.disks,
+                 "disk image PATH[,ro][,engine=auto|io_uring|threads] (repeatable)")
+      ->take_all();
+  run.add_option("--serial", f.serial, "serial console: stdio, file:PATH, unix:PATH or none");
+  run.add_option("--trace", f.trace,
+                 "trace categories by glob, e.g. 'pl011,guest-error'; 'help' lists them");
+  run.add_option("--ecid", f.ecid, "machine ECID for the cfg region (decimal or 0x hex)");
+  run.add_option("--on-panic", f.on_panic,
+                 "on a guest panic: exit (status 3, default) or continue");
+  run.footer(kRunExamples);
+}
+
+void print_trace_categories(std::ostream& out) {
+  out << "trace categories (use globs, '-' to disable; guest-error is on by default):\n";
+  for (auto name : trace::category_names())
+    out << "  " << name << "\n";
+}
+
+}  // namespace
+
+CommandLine parse_command_line(const std::vector<std::string>& args, std::ostream& out,
+                               std::ostream& err) {
+  CLI::App app("vmapple: a virtual machine monitor for the Apple vmapple arm64 platform",
+               "vmapple");
+  app.set_version_flag("--version", std::string("vmapple ") + VMAPPLE_VERSION);
+  app.require_subcommand(1);
+  app.footer("\nRun 'vmapple run --help' for the flags of a command.");
+  RunFlags flags;
+  CLI::App* run = app.add_subcommand("run", "build the vmapple machine and run a guest");
+  add_run_flags(*run, flags);
+
+  CommandLine result;
+  std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 pops from the back
+  try {
+    app.parse(reversed);
+  } catch (const CLI::CallForHelp&) {
+    out << (run->parsed() ? run->help() : app.help());
+    return result;
+  } catch (const CLI::CallForAllHelp&) {
+    out << app.help("", CLI::AppFormatMode::All);
+    return result;
+  } catch (const CLI::CallForVersion& e) {
+    out << e.what() << "\n";
+    return result;
+  } catch (const CLI::ParseError& e) {
+    std::string what = e.what();
+    for (char& c : what)
+      if (c == '\n') c = ' ';
+    err << "vmapple: " << what << " (see 'vmapple --help')\n";
+    result.exit_status = kExitUsage;
+    return result;
+  }
+  if (flags.trace == "help") {
+    print_trace_categories(out);
+    return result;
+  }
+  try {
+    result.config = validate_run_flags(flags);
+  } catch (const ConfigError& e) {
+    err << "vmapple: " << e.what() << "\n";
+    result.exit_status = kExitUsage;
+    return result;
+  }
+  result.action = CommandLine::Action::kRun;
+  return result;
+}
+
+int vmapple_main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  CommandLine cl = parse_command_line(args, std::cout, std::cerr);
+  if (cl.action == CommandLine::Action::kExit) return cl.exit_status;
+  std::unique_ptr<Vm> vm;
+  try {
+    vm = std::make_unique<Vm>(cl.config);
+  } catch (const ConfigError& e) {
+    std::cerr << "vmapple: " << e.what() << "\n";
+    return kExitUsage;
+  }
+  return vm->run();
+}
+
+}  // namespace vmapple

@@ -1,0 +1,133 @@
+#include "cli/run_flags.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "base/error.h"
+#include "base/log.h"
+#include "base/size.h"
+#include "hw/char/char_backend.h"
+#include "machine/memory_map.h"
+
+namespace vmapple {
+namespace {
+
+// Runs `check` and prefixes any ConfigError with the flag's name.
+template <typename F>
+auto for_flag(std::string_view flag, F&& check) {
+  try {
+    return check();
+  } catch (const ConfigError& e) {
+    throw ConfigError(fmt::format("{}: {}", flag, e.what()));
+  }
+}
+
+// A file the VMM will read: it exists, is a regular file and can be opened.
+uint64_t readable_file_size(const std::string& path) {
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0)
+    throw ConfigError(fmt::format("'{}': {}", path, std::strerror(errno)));
+  if (!S_ISREG(st.st_mode)) throw ConfigError(fmt::format("'{}' is not a regular file", path));
+  std::ifstream probe(path, std::ios::binary);
+  if (!probe)
+    throw ConfigError(fmt::format("'{}': cannot be read: {}", path, std::strerror(errno)));
+  return static_cast<uint64_t>(st.st_size);
+}
+
+uint64_t validate_memory(const std::string& text) {
+  uint64_t size = parse_size(text);
+  if (size < board::kMinRamSize)
+    throw ConfigError(
+        fmt::format("'{}' is too small (at least {})", text, format_size(board::kMinRamSize)));
+  if (size % board::kRamAlignment)
+    throw ConfigError(fmt::format("'{}' is not a multiple of 4 KiB", text));
+  if (size > board::kMaxRamSize)
+    throw ConfigError(fmt::format(
+        "'{}' does not fit the memory map (RAM starts at {:#x} and must end below {}-bit "
+        "physical addresses: at most {})",
+        text, board::kRamBase, board::kPhysAddrBits, format_size(board::kMaxRamSize)));
+  return size;
+}
+
+unsigned validate_cpus(const std::string& text) {
+  uint64_t n = parse_u64(text);
+  if (n < 1 || n > board::kMaxCpus)
+    throw ConfigError(fmt::format("'{}' is out of range (1 to {})", text, board::kMaxCpus));
+  return static_cast<unsigned>(n);
+}
+
+void validate_firmware(const std::string& path) {
+  uint64_t size = readable_file_size(path);
+  if (size == 0) throw ConfigError(fmt::format("'{}' is empty", path));
+  if (size > board::kFirmware.size)
+    throw ConfigError(fmt::format("'{}' is {}, larger than the {} firmware region", path,
+                                  format_size(size), format_size(board::kFirmware.size)));
+}
+
+PanicAction validate_on_panic(const std::string& text) {
+  if (text == "exit") return PanicAction::kExit;
+  if (text == "continue") return PanicAction::kContinue;
+  throw ConfigError(fmt::format("'{}' is not a panic action (use exit or continue)", text));
+}
+
+}  // namespace
+
+DiskConfig parse_disk_spec(const std::string& spec) {
+  DiskConfig disk;
+  size_t comma = spec.find(',');
+  disk.path = spec.substr(0, comma);
+  if (disk.path.empty()) throw ConfigError(fmt::format("'{}' names no image file", spec));
+  while (comma != std::string::npos) {
+    size_t next = spec.find(',', comma + 1);
+    std::string opt = spec.substr(comma + 1, next == std::string::npos ? next : next - comma - 1);
+    comma = next;
+    if (opt == "ro") {
+      disk.read_only = true;
+    } else if (opt == "rw") {
+      disk.read_only = false;
+    } else if (opt.starts_with("engine=")) {
+      disk.engine = opt.substr(7);
+      if (disk.engine != "auto" && disk.engine != "io_uring" && disk.engine != "threads")
+        throw ConfigError(fmt::format("'{}': engine must be auto, io_uring or threads", opt));
+    } else {
+      throw ConfigError(fmt::format("unknown disk option '{}' (use ro, rw or engine=...)", opt));
+    }
+  }
+  return disk;
+}
+
+VmConfig validate_run_flags(const RunFlags& f) {
+  VmConfig vm;
+  MachineConfig& m = vm.machine;
+  m.ram_size = for_flag("--memory", [&] { return validate_memory(f.memory); });
+  m.cpus = for_flag("--cpus", [&] { return validate_cpus(f.cpus); });
+  m.ecid = for_flag("--ecid", [&] { return parse_u64(f.ecid); });
+  if (!f.firmware.empty() && !f.kernel.empty())
+    throw ConfigError("--firmware and --kernel cannot be used together (choose one way to boot)");
+  if (f.firmware.empty() && f.kernel.empty())
+    throw ConfigError("nothing to boot: give --firmware FILE or --kernel FILE");
+  if (f.kernel.empty() && !f.initrd.empty()) throw ConfigError("--initrd needs --kernel");
+  if (f.kernel.empty() && !f.append.empty()) throw ConfigError("--append needs --kernel");
+  if (!f.firmware.empty()) for_flag("--firmware", [&] { validate_firmware(f.firmware); });
+  if (!f.kernel.empty()) for_flag("--kernel", [&] { readable_file_size(f.kernel); });
+  if (!f.initrd.empty()) for_flag("--initrd", [&] { readable_file_size(f.initrd); });
+  m.firmware = f.firmware;
+  m.kernel = f.kernel;
+  m.initrd = f.initrd;
+  m.append = f.append;
+  for (const auto& spec : f.disks)
+    m.disks.push_back(for_flag("--disk", [&] { return parse_disk_spec(spec); }));
+  for_flag("--serial", [&] { parse_serial_spec(f.serial); });
+  m.serial = f.serial;
+  if (!f.trace.empty()) for_flag("--trace", [&] { trace::configure(f.trace); });
+  vm.on_panic = for_flag("--on-panic", [&] { return validate_on_panic(f.on_panic); });
+  return vm;
+}
+
+}  // namespace vmapple

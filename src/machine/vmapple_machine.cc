@@ -1,0 +1,141 @@
+#include "machine/vmapple_machine.h"
+
+#include <ctime>
+#include <fstream>
+#include <iterator>
+#include <random>
+
+#include <fmt/format.h>
+
+#include "base/error.h"
+#include "base/size.h"
+#include "block/block_backend.h"
+#include "hw/char/char_backend.h"
+#include "hw/char/pl011.h"
+#include "hw/gpio/pl061.h"
+#include "hw/gpio/power_button.h"
+#include "hw/intc/irq_latch.h"
+#include "hw/misc/pvpanic_mmio.h"
+#include "hw/rtc/pl031.h"
+#include "hw/vmapple/cfg.h"
+
+namespace vmapple {
+namespace {
+
+BlockOptions::Engine engine_from(const std::string& name) {
+  if (name == "io_uring") return BlockOptions::Engine::kIoUring;
+  if (name == "threads") return BlockOptions::Engine::kThreadPool;
+  return BlockOptions::Engine::kAuto;
+}
+
+std::vector<uint8_t> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError(fmt::format("--firmware: '{}' cannot be read", path));
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+}  // namespace
+
+VmappleMachine::VmappleMachine(const MachineConfig& config, EventLoop& loop,
+                               PvpanicListener& pvpanic, std::function<void()> quit)
+    : config_(config), loop_(loop) {
+  build_memory();
+  // The GICv3 replaces this stand-in; devices only see IrqLine&.
+  interrupts_ = std::make_unique<IrqLatch>(config_.cpus, board::kNumSpis);
+  build_devices(pvpanic, std::move(quit));
+  open_disks();
+}
+
+VmappleMachine::~VmappleMachine() = default;
+
+void VmappleMachine::build_memory() {
+  memory_.add_region(std::string(board::kFirmware.name), board::kFirmware.base,
+                     board::kFirmware.size);
+  memory_.add_region(std::string(board::kCfg.name), board::kCfg.base, board::kCfg.size);
+  memory_.add_region(std::string(board::kRam.name), board::kRamBase, config_.ram_size);
+  if (!config_.firmware.empty()) {
+    firmware_ = read_file(config_.firmware);
+    if (firmware_.size() > board::kFirmware.size)
+      throw ConfigError(fmt::format("--firmware: '{}' is larger than the 1 MiB firmware region",
+                                    config_.firmware));
+  }
+}
+
+void VmappleMachine::map(const board::MapEntry& entry, MmioDevice& device, MmioAccessRules rules) {
+  address_space_.add_mmio(std::string(entry.name), entry.base, entry.size, device, rules);
+  devices_.push_back(&device);
+}
+
+void VmappleMachine::build_devices(PvpanicListener& pvpanic, std::function<void()> quit) {
+  try {
+    serial_ = make_char_backend(parse_serial_spec(config_.serial), loop_);
+  } catch (const ConfigError& e) {
+    throw ConfigError(fmt::format("--serial: {}", e.what()));
+  }
+  serial_->set_quit_handler(std::move(quit));
+  uart_ = std::make_unique<Pl011>(interrupts_->spi(board::kUart.spi), *serial_);
+  map(board::kUart, *uart_, kPrimeCellRules);
+
+  rtc_ = std::make_unique<Pl031>(static_cast<uint64_t>(std::time(nullptr)), loop_,
+                                 interrupts_->spi(board::kRtc.spi));
+  map(board::kRtc, *rtc_, kPrimeCellRules);
+
+  gpio_ = std::make_unique<Pl061>(interrupts_->spi(board::kGpio.spi));
+  map(board::kGpio, *gpio_, kPrimeCellRules);
+  power_button_ = std::make_unique<PowerButton>(*gpio_, loop_);
+  devices_.push_back(power_button_.get());
+
+  pvpanic_ = std::make_unique<PvpanicMmio>(pvpanic);
+  map(board::kPvpanic, *pvpanic_, PvpanicMmio::kRules);
+
+  VmappleCfgProperties props;
+  props.nr_cpus = config_.cpus;
+  props.ecid = config_.ecid;
+  props.ram_size = config_.ram_size;
+  props.rnd = static_cast<uint32_t>(std::random_device{}());
+  cfg_ = std::make_unique<VmappleCfgDevice>(props, memory_);
+  devices_.push_back(cfg_.get());
+}
+
+void VmappleMachine::open_disks() {
+  for (const auto& disk : config_.disks) {
+    try {
+      disks_.push_back(
+          BlockBackend::open({disk.path, disk.read_only, engine_from(disk.engine)}, loop_));
+    } catch (const ConfigError& e) {
+      throw ConfigError(fmt::format("--disk: {}", e.what()));
+    }
+  }
+}
+
+void VmappleMachine::reset() {
+  for (Device* d : devices_)
+    d->reset();
+  memory_.zero(board::kFirmware.base, board::kFirmware.size);
+  memory_.write(board::kFirmware.base, firmware_);
+}
+
+std::string VmappleMachine::describe() const {
+  std::string out =
+      fmt::format("vmapple machine: {} CPU{}, {} RAM at {:#010x}\n", config_.cpus,
+                  config_.cpus == 1 ? "" : "s", format_size(config_.ram_size), board::kRamBase);
+  auto line = [&](const board::MapEntry& e, std::string_view what) {
+    std::string irq = e.spi >= 0 ? fmt::format("  SPI {} (INTID {})", e.spi, e.spi + 32) : "";
+    out += fmt::format("  {:#010x}-{:#010x}  {:<10} {:<36}{}\n", e.base, e.end() - 1, e.name, what,
+                       irq);
+  };
+  line(board::kFirmware,
+       firmware_.empty() ? std::string("RAM, empty")
+                         : fmt::format("RAM, {} ({} bytes)", config_.firmware, firmware_.size()));
+  line(board::kCfg, fmt::format("RAM, ecid {:#x}", config_.ecid));
+  line(board::kUart, fmt::format("serial: {}", config_.serial));
+  line(board::kRtc, "real-time clock");
+  line(board::kGpio, "power button on line 3");
+  line(board::kPvpanic, "panic notifier");
+  for (const auto& d : disks_)
+    out += fmt::format("  disk {} ({}, {}{})\n", d->path(), format_size(d->size()),
+                       d->engine_name(), d->read_only() ? ", read-only" : "");
+  return out;
+}
+
+}  // namespace vmapple

@@ -1,0 +1,80 @@
+#pragma once
+// The vmapple board (spec section 2): RAM, the memory map, the devices and
+// their interrupt wiring, and system reset. No vCPU lives here; the Vm drives
+// the machine through its AddressSpace.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/event_loop.h"
+#include "hw/intc/interrupt_controller.h"
+#include "machine/machine_config.h"
+#include "machine/memory_map.h"
+#include "memory/address_space.h"
+#include "memory/guest_memory.h"
+
+namespace vmapple {
+
+class BlockBackend;
+class CharBackend;
+class Device;
+class MmioDevice;
+class Pl011;
+class Pl031;
+class Pl061;
+class PowerButton;
+class PvpanicListener;
+class PvpanicMmio;
+class VmappleCfgDevice;
+
+class VmappleMachine {
+ public:
+  // Builds the whole machine; every user error (a disk that cannot be opened
+  // or locked, a serial socket that cannot be created) throws ConfigError
+  // before anything runs. `quit` is called when the user asks to leave from
+  // the serial console (Ctrl-A X).
+  VmappleMachine(const MachineConfig& config, EventLoop& loop, PvpanicListener& pvpanic,
+                 std::function<void()> quit);
+  ~VmappleMachine();
+
+  // System reset: every device to its reset state, the firmware image copied
+  // back into its region and the cfg region rewritten (spec 2.6, 3.1).
+  void reset();
+
+  const MachineConfig& config() const { return config_; }
+  GuestMemory& memory() { return memory_; }
+  AddressSpace& address_space() { return address_space_; }
+  InterruptController& interrupts() { return *interrupts_; }
+  PowerButton& power_button() { return *power_button_; }
+  const std::vector<std::unique_ptr<BlockBackend>>& disks() const { return disks_; }
+
+  // One line per device with its address and interrupt, for `vmapple run`.
+  std::string describe() const;
+
+ private:
+  void build_memory();
+  void build_devices(PvpanicListener& pvpanic, std::function<void()> quit);
+  void open_disks();
+  void map(const board::MapEntry& entry, MmioDevice& device, MmioAccessRules rules);
+
+  MachineConfig config_;
+  EventLoop& loop_;
+  GuestMemory memory_;
+  AddressSpace address_space_{memory_};
+  std::unique_ptr<InterruptController> interrupts_;
+  std::vector<uint8_t> firmware_;
+
+  std::unique_ptr<CharBackend> serial_;
+  std::unique_ptr<Pl011> uart_;
+  std::unique_ptr<Pl031> rtc_;
+  std::unique_ptr<Pl061> gpio_;
+  std::unique_ptr<PowerButton> power_button_;
+  std::unique_ptr<PvpanicMmio> pvpanic_;
+  std::unique_ptr<VmappleCfgDevice> cfg_;
+  std::vector<std::unique_ptr<BlockBackend>> disks_;
+  std::vector<Device*> devices_;  // in reset order
+};
+
+}  // namespace vmapple

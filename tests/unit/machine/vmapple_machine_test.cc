@@ -1,0 +1,168 @@
+#include "machine/vmapple_machine.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "base/error.h"
+#include "block/block_backend.h"
+#include "hw/gpio/power_button.h"
+#include "hw/intc/irq_latch.h"
+#include "hw/misc/pvpanic_mmio.h"
+
+namespace vmapple {
+namespace {
+
+struct PanicRecorder : PvpanicListener {
+  std::vector<PvpanicEvent> events;
+  void pvpanic_event(PvpanicEvent e) override { events.push_back(e); }
+};
+
+class MachineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("vmapple-machine-" + std::to_string(getpid()));
+    std::filesystem::create_directories(dir_);
+    config_.firmware = (dir_ / "fw.bin").string();
+    std::ofstream(config_.firmware, std::ios::binary) << std::string("\x01\x02\x03\x04", 4);
+    config_.ram_size = 64ull << 20;
+    config_.cpus = 2;
+    config_.ecid = 0x1122334455667788ull;
+    config_.serial = "none";
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::unique_ptr<VmappleMachine> build() {
+    auto m = std::make_unique<VmappleMachine>(config_, loop_, panics_, [this] { ++quits_; });
+    m->reset();
+    return m;
+  }
+  uint64_t read(VmappleMachine& m, uint64_t gpa, unsigned size = 4) {
+    uint64_t v = 0;
+    EXPECT_EQ(m.address_space().read(gpa, size, &v), MmioStatus::kOk) << std::hex << gpa;
+    return v;
+  }
+
+  std::filesystem::path dir_;
+  MachineConfig config_;
+  EventLoop loop_;
+  PanicRecorder panics_;
+  int quits_ = 0;
+};
+
+TEST_F(MachineTest, RamFirmwareAndCfgFollowTheMemoryMap) {
+  auto m = build();
+  EXPECT_EQ(read(*m, 0x0010'0000), 0x04030201u);
+  EXPECT_EQ(read(*m, 0x0010'0004), 0u);
+  EXPECT_EQ(read(*m, 0x001f'fffc), 0u);
+  // cfg: version, nr_cpus, ecid, ram_size (spec 3.2).
+  EXPECT_EQ(read(*m, 0x0040'0000), 2u);
+  EXPECT_EQ(read(*m, 0x0040'0004), 2u);
+  EXPECT_EQ(read(*m, 0x0040'0018, 8), 0x1122334455667788ull);
+  EXPECT_EQ(read(*m, 0x0040'0020, 8), 64ull << 20);
+  // RAM is exactly --memory long.
+  EXPECT_EQ(m->address_space().write(0x7000'0000 + (64ull << 20) - 8, 8, 5), MmioStatus::kOk);
+  uint64_t v;
+  EXPECT_EQ(m->address_space().read(0x7000'0000 + (64ull << 20), 4, &v), MmioStatus::kUnassigned);
+  EXPECT_EQ(m->address_space().read(0x6fff'fffc, 4, &v), MmioStatus::kUnassigned);
+}
+
+TEST_F(MachineTest, DevicesAnswerAtTheirAddresses) {
+  auto m = build();
+  auto periph_id = [&](uint64_t base) {
+    uint32_t id = 0;
+    for (unsigned i = 0; i < 4; ++i)
+      id |= (read(*m, base + 0xfe0 + 4 * i) & 0xff) << (8 * i);
+    return id;
+  };
+  EXPECT_EQ(periph_id(0x2001'0000) & 0xfffff, 0x41011u);  // PL011 (revision aside)
+  EXPECT_EQ(periph_id(0x2005'0000), 0x00041031u);         // PL031
+  EXPECT_EQ(periph_id(0x2006'0000), 0x00041061u);         // PL061
+  EXPECT_EQ(read(*m, 0x2007'0000, 1), 0x03u);             // pvpanic events
+  // Holes read zero: bdif and AES are not there yet, nor is the GIC.
+  uint64_t v = 1;
+  EXPECT_EQ(m->address_space().read(0x3000'0000, 4, &v), MmioStatus::kUnassigned);
+  EXPECT_EQ(v, 0u);
+}
+
+TEST_F(MachineTest, PowerButtonReachesSpi5ThroughThePl061) {
+  auto m = build();
+  auto& gic = static_cast<IrqLatch&>(m->interrupts());
+  // As gpio-pl061 + gpio-keys configure line 3: input, edge, rising, enabled.
+  m->address_space().write(0x2006'0400, 4, 0);     // GPIODIR
+  m->address_space().write(0x2006'0404, 4, 0);     // GPIOIS: edge
+  m->address_space().write(0x2006'040c, 4, 0x08);  // GPIOIEV: rising
+  m->address_space().write(0x2006'0410, 4, 0x08);  // GPIOIE
+  EXPECT_FALSE(gic.spi_level(5));
+  m->power_button().press();
+  EXPECT_TRUE(gic.spi_level(5));
+  EXPECT_EQ(read(*m, 0x2006'0000 + (0x08 << 2)), 0x08u);  // GPIODATA, mask for line 3
+  m->address_space().write(0x2006'041c, 4, 0x08);         // GPIOIC
+  EXPECT_FALSE(gic.spi_level(5));
+}
+
+TEST_F(MachineTest, PvpanicReachesTheListener) {
+  auto m = build();
+  m->address_space().write(0x2007'0000, 1, 0x01);
+  m->address_space().write(0x2007'0001, 1, 0x04);
+  ASSERT_EQ(panics_.events.size(), 2u);
+  EXPECT_EQ(panics_.events[0], PvpanicEvent::kPanicked);
+  EXPECT_EQ(panics_.events[1], PvpanicEvent::kShutdown);
+}
+
+TEST_F(MachineTest, ResetRestoresFirmwareAndCfgButNotRam) {
+  auto m = build();
+  m->address_space().write(0x0010'0000, 4, 0xdeadbeef);
+  m->address_space().write(0x0010'8000, 4, 0xdeadbeef);
+  m->address_space().write(0x0040'0000, 4, 0xdeadbeef);
+  m->address_space().write(0x0040'f000, 4, 0xdeadbeef);
+  m->address_space().write(0x7000'1000, 4, 0xcafe);
+  uint32_t rnd = static_cast<uint32_t>(read(*m, 0x0040'0038));
+  m->reset();
+  EXPECT_EQ(read(*m, 0x0010'0000), 0x04030201u);
+  EXPECT_EQ(read(*m, 0x0010'8000), 0u);
+  EXPECT_EQ(read(*m, 0x0040'0000), 2u);
+  EXPECT_EQ(read(*m, 0x0040'f000), 0u);
+  EXPECT_EQ(read(*m, 0x0040'0038), rnd);
+  EXPECT_EQ(read(*m, 0x7000'1000), 0xcafeu);
+}
+
+TEST_F(MachineTest, DisksAreOpenedAndLockedAtBuild) {
+  auto img = (dir_ / "disk.img").string();
+  std::ofstream(img).close();
+  std::filesystem::resize_file(img, 1 << 20);
+  config_.disks.push_back({img, false, "threads"});
+  auto m = build();
+  ASSERT_EQ(m->disks().size(), 1u);
+  EXPECT_EQ(m->disks()[0]->size(), 1u << 20);
+  // A second machine cannot take the same writable image.
+  try {
+    build();
+    FAIL() << "second open of a locked disk succeeded";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("--disk: ", 0), 0u) << e.what();
+  }
+}
+
+TEST_F(MachineTest, BadSerialPathIsAConfigErrorNamingTheFlag) {
+  config_.serial = "file:/nonexistent-dir/console.log";
+  try {
+    build();
+    FAIL();
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("--serial: ", 0), 0u) << e.what();
+  }
+}
+
+TEST_F(MachineTest, DescribeListsTheMap) {
+  auto m = build();
+  std::string d = m->describe();
+  EXPECT_NE(d.find("2 CPUs, 64 MiB RAM at 0x70000000"), std::string::npos) << d;
+  EXPECT_NE(d.find("0x20010000-0x2001ffff  pl011"), std::string::npos) << d;
+  EXPECT_NE(d.find("SPI 5 (INTID 37)"), std::string::npos) << d;
+}
+
+}  // namespace
+}  // namespace vmapple
