@@ -161,8 +161,15 @@ bool EventLoop::run_once(int timeout_ms) {
   return !stopped_;
 }
 
+// Checks the flag before sleeping: a stop() whose wake-up an earlier run()
+// already consumed must still end this one.
 void EventLoop::run() {
-  while (run_once(-1)) {
+  for (;;) {
+    {
+      std::lock_guard lock(mutex_);
+      if (stopped_) return;
+    }
+    if (!run_once(-1)) return;
   }
 }
 
