@@ -9,40 +9,17 @@
 
 #include "base/bits.h"
 #include "base/error.h"
+#include "fuzz/fuzz_input.h"
 #include "hw/vmapple/cfg.h"
 
 namespace vmapple {
 namespace {
 
+using fuzz::check;
+using fuzz::Input;
+
 constexpr uint64_t kGuard = 0x1000;
 constexpr uint8_t kGuardByte = 0xA5;
-
-void check(bool ok) {
-  if (!ok) std::abort();
-}
-
-class Reader {
- public:
-  Reader(const uint8_t* data, size_t size) : data_(data), size_(size) {}
-  uint64_t take(unsigned bytes) {
-    uint64_t v = 0;
-    for (unsigned i = 0; i < bytes && pos_ < size_; ++i)
-      v |= uint64_t{data_[pos_++]} << (8 * i);
-    return v;
-  }
-  std::string string() {
-    size_t len = take(1) % 40;
-    std::string s;
-    for (size_t i = 0; i < len && pos_ < size_; ++i)
-      s += static_cast<char>(data_[pos_++]);
-    return s;
-  }
-
- private:
-  const uint8_t* data_;
-  size_t size_;
-  size_t pos_ = 0;
-};
 
 // RAM around the region, built once: guards on both sides keep a pattern.
 const GuestMemory& memory() {
@@ -104,7 +81,7 @@ void check_reset(const VmappleCfg& cfg, uint8_t scribble) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace vmapple;
-  Reader in(data, size);
+  Input in(data, size);
   VmappleCfgProperties p;
   uint8_t selector = static_cast<uint8_t>(in.take(1));
   p.nr_cpus =

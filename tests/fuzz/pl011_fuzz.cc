@@ -14,6 +14,7 @@
 
 #include "base/irq_line.h"
 #include "base/log.h"
+#include "fuzz/fuzz_input.h"
 #include "hw/char/pl011.h"
 #include "memory/address_space.h"
 
@@ -30,25 +31,8 @@ class FuzzBackend final : public vmapple::CharBackend {
   uint64_t written = 0;
 };
 
-struct Input {
-  const uint8_t* p;
-  size_t n;
-  bool empty() const { return n == 0; }
-  uint8_t u8() {
-    if (n == 0) return 0;
-    --n;
-    return *p++;
-  }
-  uint16_t u16() { return static_cast<uint16_t>(u8() | u8() << 8); }
-  uint32_t u32() { return u16() | uint32_t{u16()} << 16; }
-};
-
-void check(bool ok, const char* what) {
-  if (!ok) {
-    fprintf(stderr, "invariant broken: %s\n", what);
-    abort();
-  }
-}
+using vmapple::fuzz::check;
+using vmapple::fuzz::Input;
 
 }  // namespace
 

@@ -13,6 +13,7 @@
 #include "base/irq_line.h"
 #include "base/log.h"
 #include "base/manual_timers.h"
+#include "fuzz/fuzz_input.h"
 #include "hw/rtc/pl031.h"
 #include "memory/address_space.h"
 
@@ -22,25 +23,8 @@ using vmapple::Pl031;
 constexpr uint64_t kBase = 0x2005'0000;
 constexpr uint64_t kSecond = 1'000'000'000;
 
-struct Input {
-  const uint8_t* p;
-  size_t n;
-  bool empty() const { return n == 0; }
-  uint8_t u8() {
-    if (n == 0) return 0;
-    --n;
-    return *p++;
-  }
-  uint16_t u16() { return static_cast<uint16_t>(u8() | u8() << 8); }
-  uint32_t u32() { return u16() | uint32_t{u16()} << 16; }
-};
-
-void check(bool ok, const char* what) {
-  if (!ok) {
-    fprintf(stderr, "invariant broken: %s\n", what);
-    abort();
-  }
-}
+using vmapple::fuzz::check;
+using vmapple::fuzz::Input;
 
 }  // namespace
 

@@ -7,6 +7,7 @@
 
 #include "base/log.h"
 #include "base/manual_timers.h"
+#include "fuzz/fuzz_input.h"
 #include "hw/gpio/pl061.h"
 #include "hw/gpio/power_button.h"
 #include "memory/address_space.h"
@@ -14,30 +15,12 @@
 namespace vmapple {
 namespace {
 
+using fuzz::check;
+using fuzz::Input;
+
 constexpr uint64_t kBase = 0x2006'0000;
 
-class Reader {
- public:
-  Reader(const uint8_t* data, size_t size) : data_(data), size_(size) {}
-  bool empty() const { return pos_ >= size_; }
-  uint64_t take(unsigned bytes) {
-    uint64_t v = 0;
-    for (unsigned i = 0; i < bytes && pos_ < size_; ++i)
-      v |= uint64_t{data_[pos_++]} << (8 * i);
-    return v;
-  }
-
- private:
-  const uint8_t* data_;
-  size_t size_;
-  size_t pos_ = 0;
-};
-
-void check(bool ok) {
-  if (!ok) std::abort();
-}
-
-void run(Reader& in) {
+void run(Input& in) {
   GuestMemory memory;
   AddressSpace space(memory);
   LatchIrqLine irq;
@@ -99,7 +82,7 @@ void run(Reader& in) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   vmapple::trace::guest_error_category.set_enabled(false);
-  vmapple::Reader in(data, size);
+  vmapple::fuzz::Input in(data, size);
   vmapple::run(in);
   return 0;
 }

@@ -6,17 +6,16 @@
 #include <vector>
 
 #include "base/log.h"
+#include "fuzz/fuzz_input.h"
 #include "hw/misc/pvpanic_mmio.h"
 #include "memory/address_space.h"
 
 namespace vmapple {
 namespace {
 
-constexpr uint64_t kBase = 0x2007'0000;
+using fuzz::check;
 
-void check(bool ok) {
-  if (!ok) std::abort();
-}
+constexpr uint64_t kBase = 0x2007'0000;
 
 class Recorder final : public PvpanicListener {
  public:

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "base/log.h"
+#include "hw/primecell.h"
 
 namespace vmapple {
 namespace {
@@ -19,13 +20,6 @@ unsigned fifo_level(uint32_t select) {
 }
 
 // Keeps a register's defined bits, reporting any other bit the guest set.
-uint32_t defined_bits(uint64_t value, uint32_t mask, std::string_view reg) {
-  if (value & ~uint64_t{mask})
-    guest_error(kName, "{} write {:#x} sets reserved bits {:#x}", reg, value,
-                value & ~uint64_t{mask});
-  return static_cast<uint32_t>(value & mask);
-}
-
 }  // namespace
 
 Pl011::Pl011(IrqLine& irq, CharBackend& backend) : irq_(irq), backend_(backend) {
@@ -118,10 +112,7 @@ uint32_t Pl011::read_register(uint64_t offset) {
       guest_error(kName, "read of write-only UARTICR");
       return 0;
   }
-  if (offset >= kUARTPeriphID0 && offset <= kUARTPCellID3) {
-    uint64_t id = uint64_t{kPCellID} << 32 | kPeriphID;
-    return (id >> (8 * ((offset - kUARTPeriphID0) / 4))) & 0xFF;
-  }
+  if (primecell::is_id_register(offset)) return primecell::id_register(offset, kPeriphID);
   guest_error(kName, "read of reserved offset {:#x}", offset);
   return 0;
 }
@@ -135,40 +126,40 @@ void Pl011::write_register(uint64_t offset, uint64_t value) {
       rsr_ = 0;  // UARTECR: any write clears the errors
       return;
     case kUARTILPR:
-      ilpr_ = defined_bits(value, 0xFF, "UARTILPR");
+      ilpr_ = primecell::defined_bits(kName, "UARTILPR", value, 0xFF);
       return;
     case kUARTIBRD:
-      ibrd_ = defined_bits(value, 0xFFFF, "UARTIBRD");
+      ibrd_ = primecell::defined_bits(kName, "UARTIBRD", value, 0xFFFF);
       return;
     case kUARTFBRD:
-      fbrd_ = defined_bits(value, 0x3F, "UARTFBRD");
+      fbrd_ = primecell::defined_bits(kName, "UARTFBRD", value, 0x3F);
       return;
     case kUARTLCR_H:
-      lcr_h_ = defined_bits(value, 0xFF, "UARTLCR_H");
+      lcr_h_ = primecell::defined_bits(kName, "UARTLCR_H", value, 0xFF);
       VMAPPLE_TRACE(kTrace, "UARTLCR_H {:#x} (FIFOs {})", lcr_h_,
                     lcr_h_ & kLCRH_FEN ? "on" : "off");
       rx_level_changed();
       rx_room_changed();
       return;
     case kUARTCR:
-      set_control(defined_bits(value, 0xFF87, "UARTCR"));
+      set_control(primecell::defined_bits(kName, "UARTCR", value, 0xFF87));
       return;
     case kUARTIFLS:
-      ifls_ = defined_bits(value, 0x3F, "UARTIFLS");
+      ifls_ = primecell::defined_bits(kName, "UARTIFLS", value, 0x3F);
       if ((ifls_ & 7) >= kReservedLevel || (ifls_ >> 3) >= kReservedLevel)
         guest_error(kName, "UARTIFLS {:#x} selects a reserved level (1/2 used)", ifls_);
       rx_level_changed();
       return;
     case kUARTIMSC:
-      imsc_ = defined_bits(value, kAllInterrupts, "UARTIMSC");
+      imsc_ = primecell::defined_bits(kName, "UARTIMSC", value, kAllInterrupts);
       VMAPPLE_TRACE(kTrace, "UARTIMSC {:#x}", imsc_);
       return;
     case kUARTICR:
-      ris_ &= ~defined_bits(value, kAllInterrupts, "UARTICR");
+      ris_ &= ~primecell::defined_bits(kName, "UARTICR", value, kAllInterrupts);
       return;
     case kUARTDMACR:
       // No DMA request lines are wired on this machine: the enables do nothing.
-      dmacr_ = defined_bits(value, 0x7, "UARTDMACR");
+      dmacr_ = primecell::defined_bits(kName, "UARTDMACR", value, 0x7);
       return;
     case kUARTFR:
     case kUARTRIS:
@@ -176,7 +167,7 @@ void Pl011::write_register(uint64_t offset, uint64_t value) {
       guest_error(kName, "write {:#x} to read-only register at {:#x}", value, offset);
       return;
   }
-  if (offset >= kUARTPeriphID0 && offset <= kUARTPCellID3)
+  if (primecell::is_id_register(offset))
     guest_error(kName, "write {:#x} to read-only ID register at {:#x}", value, offset);
   else
     guest_error(kName, "write {:#x} to reserved offset {:#x}", value, offset);

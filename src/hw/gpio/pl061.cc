@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "base/log.h"
+#include "hw/primecell.h"
 
 namespace vmapple {
 namespace {
@@ -11,13 +12,6 @@ trace::Category kTrace("pl061");
 
 constexpr uint8_t u8(unsigned v) {
   return static_cast<uint8_t>(v);
-}
-
-// GPIOPeriphID0..3 then GPIOPCellID0..3, one byte per 32-bit register.
-uint32_t id_byte(uint64_t offset) {
-  unsigned index = static_cast<unsigned>(offset - Pl061::kGPIOPeriphID0) / 4;
-  uint32_t id = index < 4 ? Pl061::kPeriphID : Pl061::kPCellID;
-  return (id >> (8 * (index % 4))) & 0xFF;
 }
 
 }  // namespace
@@ -110,7 +104,7 @@ uint32_t Pl061::read_register(uint64_t offset) {
       guest_error("pl061", "read of write-only GPIOIC");
       return 0;
   }
-  if (offset >= kGPIOPeriphID0 && offset <= kGPIOPCellID3) return id_byte(offset);
+  if (primecell::is_id_register(offset)) return primecell::id_register(offset, kPeriphID);
   guest_error("pl061", "read of reserved offset {:#x}", offset);
   return 0;
 }
@@ -152,7 +146,7 @@ void Pl061::write_register(uint64_t offset, uint8_t value) {
       guest_error("pl061", "write of read-only register at {:#x}", offset);
       return;
   }
-  if (offset >= kGPIOPeriphID0 && offset <= kGPIOPCellID3)
+  if (primecell::is_id_register(offset))
     guest_error("pl061", "write of read-only ID register at {:#x}", offset);
   else
     guest_error("pl061", "write of reserved offset {:#x} (value {:#x})", offset, value);

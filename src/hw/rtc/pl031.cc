@@ -3,6 +3,7 @@
 #include <limits>
 
 #include "base/log.h"
+#include "hw/primecell.h"
 
 namespace vmapple {
 namespace {
@@ -11,13 +12,6 @@ trace::Category kTrace("pl031");
 constexpr std::string_view kName = "pl031";
 constexpr uint64_t kNsPerSecond = 1'000'000'000;
 constexpr uint64_t kCounterWrap = uint64_t{1} << 32;  // seconds
-
-uint32_t defined_bits(uint64_t value, uint32_t mask, std::string_view reg) {
-  if (value & ~uint64_t{mask})
-    guest_error(kName, "{} write {:#x} sets reserved bits {:#x}", reg, value,
-                value & ~uint64_t{mask});
-  return static_cast<uint32_t>(value & mask);
-}
 
 }  // namespace
 
@@ -90,10 +84,7 @@ uint32_t Pl031::read_register(uint64_t offset) {
       guest_error(kName, "read of write-only RTCICR");
       return 0;
   }
-  if (offset >= kRTCPeriphID0 && offset <= kRTCPCellID3) {
-    uint64_t id = uint64_t{kPCellID} << 32 | kPeriphID;
-    return (id >> (8 * ((offset - kRTCPeriphID0) / 4))) & 0xFF;
-  }
+  if (primecell::is_id_register(offset)) return primecell::id_register(offset, kPeriphID);
   guest_error(kName, "read of reserved offset {:#x}", offset);
   return 0;
 }
@@ -101,12 +92,12 @@ uint32_t Pl031::read_register(uint64_t offset) {
 void Pl031::write_register(uint64_t offset, uint64_t value) {
   switch (offset) {
     case kRTCMR:
-      mr_ = defined_bits(value, 0xFFFF'FFFF, "RTCMR");
+      mr_ = primecell::defined_bits(kName, "RTCMR", value, 0xFFFF'FFFF);
       VMAPPLE_TRACE(kTrace, "match at {} (now {})", mr_, counter());
       match_changed();
       return;
     case kRTCLR:
-      lr_ = defined_bits(value, 0xFFFF'FFFF, "RTCLR");
+      lr_ = primecell::defined_bits(kName, "RTCLR", value, 0xFFFF'FFFF);
       base_seconds_ = lr_;
       base_ns_ = timers_.clock().now_ns();
       VMAPPLE_TRACE(kTrace, "counter loaded with {}", lr_);
@@ -114,14 +105,14 @@ void Pl031::write_register(uint64_t offset, uint64_t value) {
       return;
     case kRTCCR:
       // Once started the counter cannot be stopped; writing 0 is ignored.
-      if (!(defined_bits(value, kRTCStart, "RTCCR") & kRTCStart))
+      if (!(primecell::defined_bits(kName, "RTCCR", value, kRTCStart) & kRTCStart))
         VMAPPLE_TRACE(kTrace, "RTCCR.RTCStart cleared: ignored, the RTC keeps running");
       return;
     case kRTCIMSC:
-      imsc_ = defined_bits(value, kRTCINTR, "RTCIMSC");
+      imsc_ = primecell::defined_bits(kName, "RTCIMSC", value, kRTCINTR);
       return;
     case kRTCICR:
-      ris_ &= ~defined_bits(value, kRTCINTR, "RTCICR");
+      ris_ &= ~primecell::defined_bits(kName, "RTCICR", value, kRTCINTR);
       return;
     case kRTCDR:
     case kRTCRIS:
@@ -129,7 +120,7 @@ void Pl031::write_register(uint64_t offset, uint64_t value) {
       guest_error(kName, "write {:#x} to read-only register at {:#x}", value, offset);
       return;
   }
-  if (offset >= kRTCPeriphID0 && offset <= kRTCPCellID3)
+  if (primecell::is_id_register(offset))
     guest_error(kName, "write {:#x} to read-only ID register at {:#x}", value, offset);
   else
     guest_error(kName, "write {:#x} to reserved offset {:#x}", value, offset);
