@@ -120,9 +120,9 @@ std::string VmappleMachine::describe() const {
       fmt::format("vmapple machine: {} CPU{}, {} RAM at {:#010x}\n", config_.cpus,
                   config_.cpus == 1 ? "" : "s", format_size(config_.ram_size), board::kRamBase);
   auto line = [&](const board::MapEntry& e, std::string_view what) {
-    std::string irq = e.spi >= 0 ? fmt::format("  SPI {} (INTID {})", e.spi, e.spi + 32) : "";
-    out += fmt::format("  {:#010x}-{:#010x}  {:<10} {:<36}{}\n", e.base, e.end() - 1, e.name, what,
-                       irq);
+    out += fmt::format("  {:#010x}-{:#010x}  {:<10} ", e.base, e.end() - 1, e.name);
+    out += e.spi >= 0 ? fmt::format("{:<36}  SPI {} (INTID {})\n", what, e.spi, e.spi + 32)
+                      : fmt::format("{}\n", what);
   };
   line(board::kFirmware,
        firmware_.empty() ? std::string("RAM, empty")
