@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <string>
 
+#include "memory/address_space.h"
+
 namespace vmapple::fuzz {
 
 class Input {
@@ -45,6 +47,29 @@ inline void check(bool ok, const char* what = "invariant") {
   if (!ok) {
     std::fprintf(stderr, "invariant broken: %s\n", what);
     std::abort();
+  }
+}
+
+// The guest's view of a device mapped at `base` in `space`: op 0 reads and
+// op 1 writes through the bus (its size and alignment rules apply), op 2
+// calls the handler directly with any offset and size, as no bus would.
+inline void mmio_op(Input& in, unsigned op, AddressSpace& space, MmioHandler& device,
+                    uint64_t base) {
+  uint64_t value = 0;
+  uint64_t offset = in.u16();
+  unsigned size = in.u8();
+  switch (op) {
+    case 0:
+      space.read(base + offset, 1u << (size & 3), &value);
+      break;
+    case 1:
+      space.write(base + offset, 1u << (size & 3), in.u32());
+      break;
+    default:
+      if (in.u8() & 1)
+        device.write(offset, size, in.u32());
+      else
+        device.read(offset, size);
   }
 }
 

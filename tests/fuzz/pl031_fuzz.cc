@@ -40,28 +40,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   space.add_mmio("pl031", kBase, Pl031::kMmioSize, rtc, vmapple::kPrimeCellRules);
 
   while (!in.empty()) {
-    uint64_t value = 0;
-    switch (in.u8() % 5) {
-      case 0: {
-        uint16_t off = in.u16();
-        space.read(kBase + off, 1u << (in.u8() & 3), &value);
+    switch (unsigned op = in.u8() % 5) {
+      case 0:
+      case 1:
+      case 2:
+        vmapple::fuzz::mmio_op(in, op, space, rtc, kBase);
         break;
-      }
-      case 1: {
-        uint16_t off = in.u16();
-        unsigned sz = 1u << (in.u8() & 3);
-        space.write(kBase + off, sz, in.u32());
-        break;
-      }
-      case 2: {
-        uint64_t off = in.u16();
-        unsigned sz = in.u8();
-        if (in.u8() & 1)
-          rtc.write(off, sz, in.u32());
-        else
-          rtc.read(off, sz);
-        break;
-      }
       case 3: {
         uint64_t amount = in.u32();
         unsigned shift = in.u8() % 40;
