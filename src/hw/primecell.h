@@ -31,4 +31,13 @@ inline uint32_t defined_bits(std::string_view device, std::string_view reg, uint
   return static_cast<uint32_t>(value & mask);
 }
 
+// Writes the device ignores, reported as guest errors.
+inline void read_only_write(std::string_view device, uint64_t offset, uint64_t value) {
+  guest_error(device, "write {:#x} to read-only register at {:#x}", value, offset);
+}
+inline void unknown_write(std::string_view device, uint64_t offset, uint64_t value) {
+  guest_error(device, "write {:#x} to {} at {:#x}", value,
+              is_id_register(offset) ? "read-only ID register" : "reserved offset", offset);
+}
+
 }  // namespace vmapple::primecell

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "base/log.h"
 #include "memory/address_space.h"
 
 namespace vmapple::fuzz {
@@ -41,6 +42,12 @@ class Input {
   const uint8_t* p_;
   size_t n_;
 };
+
+// Drops trace output: a fuzzer provokes guest errors by the million.
+inline void silence_traces() {
+  static const bool once = (trace::set_sink([](std::string_view, std::string_view) {}), true);
+  (void)once;
+}
 
 // Aborts (a finding) when an invariant does not hold.
 inline void check(bool ok, const char* what = "invariant") {

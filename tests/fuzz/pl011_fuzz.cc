@@ -37,8 +37,7 @@ using vmapple::fuzz::Input;
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static bool quiet = (vmapple::trace::set_sink([](std::string_view, std::string_view) {}), true);
-  (void)quiet;
+  vmapple::fuzz::silence_traces();
   vmapple::GuestMemory memory;
   vmapple::AddressSpace space(memory);
   vmapple::LatchIrqLine irq;

@@ -143,13 +143,10 @@ void Pl061::write_register(uint64_t offset, uint8_t value) {
       return;
     case kGPIORIS:
     case kGPIOMIS:
-      guest_error("pl061", "write of read-only register at {:#x}", offset);
+      primecell::read_only_write(name(), offset, value);
       return;
   }
-  if (primecell::is_id_register(offset))
-    guest_error("pl061", "write of read-only ID register at {:#x}", offset);
-  else
-    guest_error("pl061", "write of reserved offset {:#x} (value {:#x})", offset, value);
+  primecell::unknown_write(name(), offset, value);
 }
 
 Pl061::OutputChanges Pl061::update_locked() {

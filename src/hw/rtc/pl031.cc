@@ -117,13 +117,10 @@ void Pl031::write_register(uint64_t offset, uint64_t value) {
     case kRTCDR:
     case kRTCRIS:
     case kRTCMIS:
-      guest_error(kName, "write {:#x} to read-only register at {:#x}", value, offset);
+      primecell::read_only_write(kName, offset, value);
       return;
   }
-  if (primecell::is_id_register(offset))
-    guest_error(kName, "write {:#x} to read-only ID register at {:#x}", value, offset);
-  else
-    guest_error(kName, "write {:#x} to reserved offset {:#x}", value, offset);
+  primecell::unknown_write(kName, offset, value);
 }
 
 // The comparator sees the new MR or counter value at once.
