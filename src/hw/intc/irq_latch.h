@@ -16,6 +16,8 @@ class IrqLatch final : public InterruptController {
   IrqLine& spi(unsigned n) override { return spis_.at(n); }
   IrqLine& ppi(unsigned cpu, unsigned intid) override { return ppis_.at(cpu * 16 + (intid - 16)); }
   bool spi_level(unsigned n) const { return spis_.at(n).level(); }
+  bool read_sysreg(unsigned, SysRegId, uint64_t&) override { return false; }
+  bool write_sysreg(unsigned, SysRegId, uint64_t) override { return false; }
 
  private:
   std::vector<LatchIrqLine> spis_;
