@@ -38,7 +38,8 @@ struct SysRegExit {
 };
 
 // WFI with no interrupt pending: sleep until an interrupt input rises, a
-// kick, or `deadline_ns` (host CLOCK_MONOTONIC), the earliest timer event.
+// kick, or `deadline_ns` (nanoseconds of the VM's Clock), the earliest timer
+// event.
 struct WfiExit {
   std::optional<uint64_t> deadline_ns;
 };
@@ -55,13 +56,15 @@ using VcpuExit = std::variant<MmioExit, HvcExit, SysRegExit, WfiExit, KickedExit
 enum class Reg : unsigned {
   kX0 = 0,
   kX30 = 30,
-  kSp,      // the SP of the current exception level and SPSel
+  kSp,  // the SP of the current exception level and SPSel
   kPc,
   kPstate,  // SPSR layout: NZCV, DAIF, M[3:0]
   kSpEl0,
   kSpEl1,
 };
-inline constexpr Reg xreg(unsigned n) { return static_cast<Reg>(n); }
+inline constexpr Reg xreg(unsigned n) {
+  return static_cast<Reg>(n);
+}
 
 class Vcpu {
  public:
@@ -80,6 +83,10 @@ class Vcpu {
 
   virtual uint64_t reg(Reg r) const = 0;
   virtual void set_reg(Reg r, uint64_t value) = 0;
+
+  // What the VMM does with a WfiExit: sleeps until an interrupt input of
+  // this vCPU is high, a kick, or `deadline_ns` (the VM's Clock).
+  virtual void wait_for_interrupt(std::optional<uint64_t> deadline_ns) = 0;
 
   // Architectural reset: EL1h, DAIF masked, MMU off, registers as at power-on.
   virtual void reset() = 0;

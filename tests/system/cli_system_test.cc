@@ -1,8 +1,10 @@
 // Runs the built `vmapple` binary as a user would and checks exit statuses
 // and the one-line errors.
 #include <gtest/gtest.h>
+
 #include <sys/wait.h>
 #include <unistd.h>
+#include "vmapple_process.h"
 
 #include <filesystem>
 #include <fstream>
@@ -12,23 +14,8 @@
 
 namespace {
 
-struct Result {
-  int status;
-  std::string out;
-  std::string err;
-  std::vector<std::string> err_lines() const {
-    std::vector<std::string> lines;
-    std::istringstream in(err);
-    for (std::string line; std::getline(in, line);)
-      lines.push_back(line);
-    return lines;
-  }
-};
-
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+using Result = vmapple::testing::ProcessResult;
+using vmapple::testing::slurp;
 
 class CliSystemTest : public ::testing::Test {
  protected:
@@ -45,25 +32,8 @@ class CliSystemTest : public ::testing::Test {
     return p;
   }
 
-  // Runs vmapple with `args` (no stdin), capturing both streams.
   Result run(const std::vector<std::string>& args) {
-    auto out = dir_ / "stdout", err = dir_ / "stderr";
-    pid_t pid = fork();
-    if (pid == 0) {
-      freopen("/dev/null", "r", stdin);
-      freopen(out.c_str(), "w", stdout);
-      freopen(err.c_str(), "w", stderr);
-      std::vector<char*> argv{const_cast<char*>(VMAPPLE_BINARY)};
-      for (auto& a : args)
-        argv.push_back(const_cast<char*>(a.c_str()));
-      argv.push_back(nullptr);
-      execv(VMAPPLE_BINARY, argv.data());
-      _exit(127);
-    }
-    int status = 0;
-    waitpid(pid, &status, 0);
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), slurp(out),
-            slurp(err)};
+    return vmapple::testing::run_vmapple(dir_, args);
   }
 
   void expect_usage_error(const std::vector<std::string>& args, const std::string& prefix) {
@@ -125,12 +95,29 @@ TEST_F(CliSystemTest, VersionAndHelp) {
   EXPECT_NE(t.out.find("pl011"), std::string::npos);
 }
 
-TEST_F(CliSystemTest, ValidMachineIsBuiltButNotPretendedToRun) {
+TEST_F(CliSystemTest, SpinningGuestStopsCleanlyOnSigterm) {
+  // A guest that never stops (`b .` at the reset vector) on a full machine:
+  // the VMM stays responsive and ends on SIGTERM with status 128 + 15.
   auto disk = make_file("disk.img", 1 << 20);
-  Result r = run({"run", "--firmware", firmware_, "--memory", "64M", "--cpus", "2", "--disk", disk,
-                  "--serial", "none", "--ecid", "0x42"});
-  EXPECT_EQ(r.status, 4) << r.err;
-  EXPECT_NE(r.err.find("no accelerator"), std::string::npos) << r.err;
+  std::ofstream(firmware_, std::ios::binary).write("\x00\x00\x00\x14", 4);
+  Result r = vmapple::testing::run_vmapple(
+      dir_,
+      {"run", "--firmware", firmware_, "--memory", "64M", "--cpus", "2", "--disk", disk, "--serial",
+       "none", "--ecid", "0x42"},
+      {.timeout = std::chrono::seconds(20),
+       .signal_after = std::make_pair(std::chrono::milliseconds(500), SIGTERM)});
+  EXPECT_EQ(r.status, 128 + SIGTERM) << r.err;
+  EXPECT_NE(r.err.find("stopping the VM"), std::string::npos) << r.err;
+}
+
+TEST_F(CliSystemTest, GuestTakingExceptionsForeverStopsOnSigint) {
+  // Zeroed firmware is UDF #0 at the reset vector with VBAR_EL1 = 0, a hole:
+  // the CPU takes exception after exception and the VMM must still stop.
+  Result r = vmapple::testing::run_vmapple(
+      dir_, {"run", "--firmware", firmware_, "--memory", "64M", "--serial", "none"},
+      {.timeout = std::chrono::seconds(20),
+       .signal_after = std::make_pair(std::chrono::milliseconds(500), SIGINT)});
+  EXPECT_EQ(r.status, 128 + SIGINT) << r.err;
 }
 
 }  // namespace

@@ -48,6 +48,7 @@ enum class ExceptionKind : uint8_t { kSync = 0, kIrq = 1, kFiq = 2, kSError = 3 
 
 class Mmu;
 class InterpVcpu;
+class GenericTimer;
 
 struct Core {
   // X0..X30; x[31] always reads as zero (XZR) and writes to it are dropped.
@@ -86,8 +87,9 @@ struct Core {
   unsigned __int128 excl_value = 0;
   void clear_exclusive() { excl_valid = false; }
 
-  Mmu* mmu = nullptr;          // translation and memory access (mmu.h)
-  InterpVcpu* vcpu = nullptr;  // exits, interrupts, the shared System
+  Mmu* mmu = nullptr;             // translation and memory access (mmu.h)
+  InterpVcpu* vcpu = nullptr;     // exits, interrupts, the shared CpuCluster
+  GenericTimer* timer = nullptr;  // CNTV_*/CNTP_* state (timer.h)
 
   // --- general-purpose registers ---------------------------------------
   uint64_t xreg(unsigned n) const { return x[n]; }  // n == 31 → 0 (XZR)

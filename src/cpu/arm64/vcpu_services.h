@@ -42,10 +42,11 @@ uint64_t counter_value(const Core& core);
 // The timer registers changed: recompute outputs and the next deadline.
 void timer_changed(Core& core);
 
-// Drops pre-decoded code: every page (IC IALLU/IALLUIS), or the page of one
-// guest physical address (IC IVAU after translation).
+// Drops pre-decoded code: everything (IC IALLU/IALLUIS), or the 64-byte line
+// of one guest physical address (IC IVAU after translation). The decoded
+// code is shared by all vCPUs, so `broadcast` changes nothing today.
 void invalidate_code_all(Core& core, bool broadcast);
-void invalidate_code_page(Core& core, uint64_t gpa, bool broadcast);
+void invalidate_code_line(Core& core, uint64_t gpa, bool broadcast);
 
 // TLBI ...IS: runs `op` on every other vCPU's MMU (this one does it itself);
 // the issuer's next DSB waits until all have done it.

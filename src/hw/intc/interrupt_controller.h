@@ -22,6 +22,9 @@ class InterruptController {
   // controller; the CPU then treats the access as UNDEFINED.
   virtual bool read_sysreg(unsigned cpu, SysRegId id, uint64_t& value) = 0;
   virtual bool write_sysreg(unsigned cpu, SysRegId id, uint64_t value) = 0;
+
+  // Connects the IRQ/FIQ outputs of `cpu` (the vCPU implements them).
+  virtual void connect_cpu(unsigned cpu, class CpuInterruptInputs* inputs) = 0;
 };
 
 // What the controller drives on each vCPU: its IRQ and FIQ inputs. The vCPU

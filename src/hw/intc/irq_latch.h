@@ -18,6 +18,7 @@ class IrqLatch final : public InterruptController {
   bool spi_level(unsigned n) const { return spis_.at(n).level(); }
   bool read_sysreg(unsigned, SysRegId, uint64_t&) override { return false; }
   bool write_sysreg(unsigned, SysRegId, uint64_t) override { return false; }
+  void connect_cpu(unsigned, CpuInterruptInputs*) override {}
 
  private:
   std::vector<LatchIrqLine> spis_;
