@@ -147,9 +147,12 @@ struct Core {
   }
   bool fp_enabled() const;
 
-  // Hook for user-mode test harnesses: called before a synchronous exception
-  // is taken; returning true means the harness handled it (e.g. emulated an
-  // SVC) and execution continues at next_pc.
+  // Hook for user-mode test harnesses. Called by take_sync/take_abort before
+  // any exception state changes, with next_pc = the handler's value (pc + 4
+  // on entry); take_abort writes FAR_EL1 first so the hook can see it.
+  // Returning true: no exception is taken (SPSR/ELR/ESR/PSTATE unchanged),
+  // ExceptionTaken is still thrown and execution continues at next_pc (the
+  // hook may change it). false: the exception is taken normally.
   std::function<bool(Core&, uint32_t exception_class, uint32_t iss)> exception_hook;
 };
 

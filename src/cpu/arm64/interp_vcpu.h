@@ -56,6 +56,7 @@ class InterpVcpu final : public Vcpu, public CpuInterruptInputs {
   std::optional<uint64_t> sysreg(SysRegId id, bool is_write, uint64_t value);
   void request_exit(VcpuExit exit);
   bool interrupt_pending() const;
+  uint32_t interrupt_status() const;
   void wait_for_event();
   void signal_event();
   void sync_tlb(uint64_t generation);

@@ -37,6 +37,9 @@ void wait_for_event(Core& core);
 // SEV (all vCPUs) and SEVL (this one).
 void send_event(Core& core, bool local_only);
 
+// ISR_EL1: I (bit 7) while the IRQ input is high, F (bit 6) for FIQ.
+uint32_t interrupt_status(const Core& core);
+
 // The guest's physical counter (CNTPCT_EL0), 24 MHz.
 uint64_t counter_value(const Core& core);
 // The timer registers changed: recompute outputs and the next deadline.
