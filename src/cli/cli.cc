@@ -22,7 +22,8 @@ Examples:
   vmapple run --firmware fw.bin --serial unix:/tmp/vm.sock --trace 'pl0*,guest-error'
 
 Exit status: 0 guest powered off, 1 VMM failure, 2 bad flag or file (nothing started),
-3 guest panic (pvpanic, with --on-panic exit), 4 no accelerator available.
+3 guest panic (pvpanic, with --on-panic exit), 4 no accelerator available,
+128+N stopped by signal N (SIGINT 130, SIGTERM 143).
 Serial console on stdio: Ctrl-A X quits, Ctrl-A Ctrl-A sends Ctrl-A.)";
 
 void add_run_flags(CLI::App& run, RunFlags& f) {
@@ -41,6 +42,9 @@ void add_run_flags(CLI::App& run, RunFlags& f) {
   run.add_option("--ecid", f.ecid, "machine ECID for the cfg region (decimal or 0x hex)");
   run.add_option("--on-panic", f.on_panic,
                  "on a guest panic: exit (status 3, default) or continue");
+  run.add_option("--accel", f.accel,
+                 "vCPU engine: interp (the built-in AArch64 CPU, default), kvm or hvf");
+  run.add_flag("--stats", f.stats, "print instructions retired and MIPS when the VM ends");
   run.footer(kRunExamples);
 }
 

@@ -70,6 +70,13 @@ void validate_firmware(const std::string& path) {
                                   format_size(size), format_size(board::kFirmware.size)));
 }
 
+Accel validate_accel(const std::string& text) {
+  if (text == "interp") return Accel::kInterp;
+  if (text == "kvm") return Accel::kKvm;
+  if (text == "hvf") return Accel::kHvf;
+  throw ConfigError(fmt::format("'{}' is not an accelerator (use interp, kvm or hvf)", text));
+}
+
 PanicAction validate_on_panic(const std::string& text) {
   if (text == "exit") return PanicAction::kExit;
   if (text == "continue") return PanicAction::kContinue;
@@ -127,6 +134,8 @@ VmConfig validate_run_flags(const RunFlags& f) {
   m.serial = f.serial;
   if (!f.trace.empty()) for_flag("--trace", [&] { trace::configure(f.trace); });
   vm.on_panic = for_flag("--on-panic", [&] { return validate_on_panic(f.on_panic); });
+  vm.accel = for_flag("--accel", [&] { return validate_accel(f.accel); });
+  vm.stats = f.stats;
   return vm;
 }
 

@@ -16,6 +16,8 @@ struct RunFlags {
   std::string trace;
   std::string ecid = "0";
   std::string on_panic = "exit";
+  std::string accel = "interp";
+  bool stats = false;
 };
 
 // Throws ConfigError whose message starts with the flag ("--memory: ...").

@@ -88,6 +88,9 @@ class Vcpu {
   // this vCPU is high, a kick, or `deadline_ns` (the VM's Clock).
   virtual void wait_for_interrupt(std::optional<uint64_t> deadline_ns) = 0;
 
+  // Guest instructions retired so far, where the accelerator counts them.
+  virtual uint64_t instructions_retired() const { return 0; }
+
   // Architectural reset: EL1h, DAIF masked, MMU off, registers as at power-on.
   virtual void reset() = 0;
 };

@@ -48,8 +48,7 @@ class InterpVcpu final : public Vcpu, public CpuInterruptInputs {
   Core& core() { return core_; }
   Mmu& mmu() { return *mmu_; }
   CpuCluster& cluster() { return cluster_; }
-  // Instructions retired since creation (for benchmarks).
-  uint64_t instructions() const { return instructions_; }
+  uint64_t instructions_retired() const override { return instructions_; }
 
   // --- services for instruction handlers (vcpu_services.h) -------------
   uint64_t mmio(uint64_t gpa, unsigned size, bool is_write, uint64_t value);
