@@ -60,14 +60,31 @@ void Vm::boot() {
 
 int Vm::run() {
   fmt::print(stderr, "{}", machine_->describe());
+  if (config_.accel != Accel::kInterp) {
+    bool kvm = config_.accel == Accel::kKvm;
+    log_info(fmt::format("{} is not available on this host (it needs {}); use --accel interp",
+                         kvm ? "kvm" : "hvf", kvm ? "Linux on arm64" : "macOS on arm64"));
+    return kExitNoAccel;
+  }
   watch_signals();
+  uint64_t start_ns = clock_.now_ns();
   for (auto& r : runners_)
     r->start();
   boot();
   loop_.run();
   for (auto& r : runners_)
     r->stop();
+  if (config_.stats) print_stats(clock_.now_ns() - start_ns);
   return exit_status_.load();
+}
+
+void Vm::print_stats(uint64_t elapsed_ns) const {
+  uint64_t total = 0;
+  for (const auto& v : vcpus_)
+    total += v->instructions_retired();
+  double seconds = static_cast<double>(elapsed_ns) / 1e9;
+  fmt::print(stderr, "stats: {} instructions in {:.3f} s, {:.1f} MIPS\n", total, seconds,
+             seconds > 0 ? static_cast<double>(total) / seconds / 1e6 : 0.0);
 }
 
 void Vm::watch_signals() {
