@@ -12,8 +12,9 @@
 namespace vmapple::arm64 {
 
 namespace {
-// How many blocks run between two looks at the clock for timer events.
-constexpr uint32_t kTimerPollBlocks = 512;
+// How many taken branches run between two looks at the clock for timer
+// events (about 0.1 ms of guest code).
+constexpr int32_t kBranchBudget = 4096;
 }  // namespace
 
 InterpVcpu::InterpVcpu(CpuCluster& cluster, unsigned index, IrqLine& virtual_timer,
@@ -90,38 +91,24 @@ uint64_t InterpVcpu::step_instruction(uint64_t slot) {
 void InterpVcpu::run_blocks() {
   const HandlerTable& handlers = HandlerTable::instance();
   for (;;) {
-    // Block boundary: everything another thread may have asked for.
+    // Page boundary: everything another thread may have asked for.
     uint32_t sig = signals_.load(std::memory_order_acquire);
     if (sig & kKick) {
       signals_.fetch_and(~uint32_t{kKick});
       pending_exit_ = KickedExit{};
       return;
     }
+    if (sig & kTlb) signals_.fetch_and(~uint32_t{kTlb});
     sync_tlb(cluster_.tlb_generation());
-    mmu_->sync_code_generation();
-    if (++timer_poll_ >= kTimerPollBlocks) {
-      timer_poll_ = 0;
+    if (budget_ <= 0) {
+      budget_ = kBranchBudget;
       timer_->update();
     }
     try {
-      if (irq_.load(std::memory_order_relaxed) || fiq_.load(std::memory_order_relaxed))
-        deliver_interrupts();
+      if (sig & (kIrq | kFiq)) deliver_interrupts();
       if (core_.pstate_il) core_.take_sync(ec::kIllegalState, 0, core_.pc);
       if (core_.pc & 3) core_.take_abort(ec::kPcAlignment, 0, core_.pc, core_.pc);
-      FetchPage fp = mmu_->fetch(core_.pc);
-      PageEntry& pe = pages_[(fp.gpa >> kPageShift) % pages_.size()];
-      if (pe.gpa != fp.gpa) pe = {fp.gpa, cluster_.code().page(fp.gpa, fp.host)};
-      DecodedPage* page = pe.page;
-      unsigned idx = (core_.pc >> 2) & (kSlotsPerPage - 1);
-      for (;;) {
-        uint64_t s = page->slot(idx);
-        uint64_t pc = core_.pc;
-        core_.next_pc = pc + 4;
-        handlers[static_cast<Op>(DecodedPage::op(s))](core_, DecodedPage::insn(s));
-        ++instructions_;
-        core_.pc = core_.next_pc;
-        if (core_.next_pc != pc + 4 || core_.end_block || ++idx == kSlotsPerPage) break;
-      }
+      run_page(handlers);
     } catch (const ExceptionTaken&) {
       core_.pc = core_.next_pc;
     } catch (const VmmExit&) {
@@ -131,6 +118,42 @@ void InterpVcpu::run_blocks() {
     core_.end_block = false;
     if (pending_exit_) return;
   }
+}
+
+// Runs instructions of the code page holding pc: straight-line code to the
+// page end, and taken branches that stay in the page while nothing asks
+// for attention (the common case of loops).
+void InterpVcpu::run_page(const HandlerTable& handlers) {
+  FetchPage fp = mmu_->fetch(core_.pc);
+  PageEntry& pe = pages_[(fp.gpa >> kPageShift) % pages_.size()];
+  if (pe.gpa != fp.gpa) pe = {fp.gpa, cluster_.code().page(fp.gpa, fp.host)};
+  // After the page lookup: decoding it may have made it code, and stores to
+  // it must stop using fast TLB entries.
+  mmu_->sync_code_generation();
+  DecodedPage* page = pe.page;
+  unsigned idx = (core_.pc >> 2) & (kSlotsPerPage - 1);
+  for (;;) {
+    uint64_t s = page->slot(idx);
+    uint64_t pc = core_.pc;
+    core_.next_pc = pc + 4;
+    handlers[static_cast<Op>(DecodedPage::op(s))](core_, DecodedPage::insn(s));
+    ++instructions_;
+    uint64_t next = core_.next_pc;
+    core_.pc = next;
+    if (next == pc + 4) {
+      if (++idx == kSlotsPerPage || core_.end_block) return;
+      continue;
+    }
+    if (core_.end_block || ((next ^ pc) >> kPageShift) != 0 || (next & 3) || --budget_ <= 0) return;
+    if (signals_.load(std::memory_order_relaxed) & attention_mask()) return;
+    idx = (next >> 2) & (kSlotsPerPage - 1);
+  }
+}
+
+uint32_t InterpVcpu::attention_mask() const {
+  constexpr uint32_t kF = 1u << 6, kI = 1u << 7;
+  return kKick | kTlb | (core_.daif & kI ? 0u : uint32_t{kIrq}) |
+         (core_.daif & kF ? 0u : uint32_t{kFiq});
 }
 
 bool InterpVcpu::deliver_interrupts() {
@@ -201,6 +224,10 @@ void InterpVcpu::kick() {
 
 void InterpVcpu::set_irq(bool level) {
   irq_.store(level, std::memory_order_release);
+  if (level)
+    signals_.fetch_or(kIrq, std::memory_order_acq_rel);
+  else
+    signals_.fetch_and(~uint32_t{kIrq}, std::memory_order_acq_rel);
   if (level) {
     std::lock_guard lock(wait_mutex_);
     wait_cv_.notify_all();
@@ -209,6 +236,10 @@ void InterpVcpu::set_irq(bool level) {
 
 void InterpVcpu::set_fiq(bool level) {
   fiq_.store(level, std::memory_order_release);
+  if (level)
+    signals_.fetch_or(kFiq, std::memory_order_acq_rel);
+  else
+    signals_.fetch_and(~uint32_t{kFiq}, std::memory_order_acq_rel);
   if (level) {
     std::lock_guard lock(wait_mutex_);
     wait_cv_.notify_all();
@@ -225,6 +256,10 @@ void InterpVcpu::wait_for_interrupt(std::optional<uint64_t> deadline_ns) {
   uint64_t now = cluster_.clock().now_ns();
   if (*deadline_ns <= now) return;
   wait_cv_.wait_for(lock, std::chrono::nanoseconds(*deadline_ns - now), wake);
+}
+
+void InterpVcpu::note_tlb_broadcast() {
+  signals_.fetch_or(kTlb, std::memory_order_acq_rel);
 }
 
 void InterpVcpu::signal_event() {
@@ -368,6 +403,8 @@ void invalidate_code_line(Core& core, uint64_t gpa, bool) {
 void broadcast_tlbi(Core& core, std::function<void(Mmu&)> op) {
   op(*core.mmu);
   uint64_t generation = core.vcpu->cluster().broadcast_tlb_flush();
+  for (InterpVcpu* v : core.vcpu->cluster().vcpus())
+    if (v != core.vcpu) v->note_tlb_broadcast();
   core.vcpu->sync_tlb(generation);  // this vCPU already did the precise op
   core.vcpu->wait_tlb_broadcasts(generation);
 }

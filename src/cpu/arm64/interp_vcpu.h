@@ -20,6 +20,7 @@ namespace vmapple::arm64 {
 
 class Mmu;
 class GenericTimer;
+class HandlerTable;
 
 class InterpVcpu final : public Vcpu, public CpuInterruptInputs {
  public:
@@ -59,6 +60,7 @@ class InterpVcpu final : public Vcpu, public CpuInterruptInputs {
   void wait_for_event();
   void signal_event();
   void sync_tlb(uint64_t generation);
+  void note_tlb_broadcast();
   void wait_tlb_broadcasts(uint64_t generation);
   void timer_changed();
 
@@ -67,9 +69,11 @@ class InterpVcpu final : public Vcpu, public CpuInterruptInputs {
     uint64_t value = 0;
     bool handled = true;
   };
-  enum Signal : uint32_t { kKick = 1, kEvent = 2 };
+  enum Signal : uint32_t { kKick = 1, kEvent = 2, kIrq = 4, kFiq = 8, kTlb = 16 };
 
   void run_blocks();
+  void run_page(const HandlerTable& handlers);
+  uint32_t attention_mask() const;
   void execute_one_replayed();
   bool deliver_interrupts();
   void check_timer();
@@ -98,7 +102,7 @@ class InterpVcpu final : public Vcpu, public CpuInterruptInputs {
   std::atomic<uint64_t> seen_tlb_generation_{0};
   uint64_t code_generation_ = 0;
   uint64_t instructions_ = 0;
-  uint32_t timer_poll_ = 0;
+  int32_t budget_ = 0;
 
   // Direct-mapped cache of decoded pages by guest physical page.
   struct PageEntry {
