@@ -17,6 +17,8 @@ class HandlerTable {
   Handler& operator[](Op op) { return table_[static_cast<uint16_t>(op)]; }
   Handler operator[](Op op) const { return table_[static_cast<uint16_t>(op)]; }
 
+  const Handler* data() const { return table_.data(); }
+
   // The table with every exec/ group registered; built once.
   static const HandlerTable& instance();
 

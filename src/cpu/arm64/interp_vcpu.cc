@@ -132,12 +132,20 @@ void InterpVcpu::run_page(const HandlerTable& handlers) {
   mmu_->sync_code_generation();
   DecodedPage* page = pe.page;
   unsigned idx = (core_.pc >> 2) & (kSlotsPerPage - 1);
+  // Locals the compiler can keep in registers across the opaque handler
+  // calls; the count is added back even when an exception unwinds.
+  const Handler* table = handlers.data();
+  struct Count {
+    uint64_t& total;
+    uint64_t n = 0;
+    ~Count() { total += n; }
+  } count{instructions_};
   for (;;) {
     uint64_t s = page->slot(idx);
     uint64_t pc = core_.pc;
     core_.next_pc = pc + 4;
-    handlers[static_cast<Op>(DecodedPage::op(s))](core_, DecodedPage::insn(s));
-    ++instructions_;
+    table[DecodedPage::op(s)](core_, DecodedPage::insn(s));
+    ++count.n;
     uint64_t next = core_.next_pc;
     core_.pc = next;
     if (next == pc + 4) {
