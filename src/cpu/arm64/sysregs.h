@@ -29,7 +29,8 @@ struct SysRegs {
   uint64_t afsr0 = 0;
   uint64_t afsr1 = 0;
   uint64_t csselr = 0;
-  uint64_t oslsr = 0x8;  // OSLM = 0b10: OS lock implemented, unlocked
+  uint64_t oslsr = 0xa;  // OSLM = 0b10 (OS lock implemented); OSLK = 1 at cold reset
+  uint64_t osdlr = 0;    // OS double lock (DLK), storage only
   uint64_t mdccint = 0;
   uint64_t dbgbvr[2] = {};
   uint64_t dbgbcr[2] = {};
@@ -37,6 +38,7 @@ struct SysRegs {
   uint64_t dbgwcr[2] = {};
   uint64_t dbgclaim = 0;
   uint64_t mpidr = 0x80000000;
+  uint64_t cntfrq = 24'000'000;  // CNTFRQ_EL0 (writable at EL1: no EL3)
 };
 
 // SCTLR_EL1 bits that take effect.
