@@ -11,21 +11,90 @@ namespace {
 
 // ---- Table syntax (see a64_table.inc), checked at compile time ----
 
-constexpr bool chunk_ok(std::string_view s) {
-  return s.size() == 32;
+constexpr bool is_bit(char c) {
+  return c == '0' || c == '1';
 }
 
-// "A|B|...!X!Y...": alternatives first, then exclusions, each 32 chars.
-constexpr bool pattern_ok(std::string_view s) {
-  bool in_exclusions = false;
+// Bit range [lo, lo + width) of the field named `letter` in a 32-char chunk;
+// width 0 if absent or not contiguous.
+struct FieldPos {
+  int lo = 0;
+  int width = 0;
+};
+constexpr FieldPos field_of(std::string_view chunk, char letter) {
+  size_t first = chunk.find(letter), last = chunk.rfind(letter);
+  if (first == std::string_view::npos) return {};
+  for (size_t i = first; i <= last; ++i)
+    if (chunk[i] != letter) return {};
+  return {int(31 - last), int(last - first + 1)};
+}
+
+// One term of a '?' clause: "a!=b" or "a=b", a a field letter, b a field
+// letter or a binary literal of the same width.
+struct TermText {
+  char field;
+  bool equal;
+  std::string_view rhs;
+};
+constexpr bool split_term(std::string_view t, TermText& out) {
+  size_t op = t.find('=');
+  if (op == std::string_view::npos || op == 0) return false;
+  out.equal = t[op - 1] != '!';
+  if (!out.equal && op != 2) return false;
+  if (out.equal && op != 1) return false;
+  out.field = t[0];
+  out.rhs = t.substr(op + 1);
+  return !out.rhs.empty();
+}
+constexpr bool term_ok(std::string_view chunk, std::string_view t) {
+  TermText tt{};
+  if (!split_term(t, tt) || is_bit(tt.field)) return false;
+  FieldPos a = field_of(chunk, tt.field);
+  if (a.width == 0) return false;
+  if (tt.rhs.size() == 1 && !is_bit(tt.rhs[0])) return field_of(chunk, tt.rhs[0]).width == a.width;
+  if (int(tt.rhs.size()) != a.width) return false;
+  for (char c : tt.rhs)
+    if (!is_bit(c)) return false;
+  return true;
+}
+
+// Splits "A|B!X!Y?c1?c2" into its parts; false if malformed.
+struct PatternParts {
+  std::string_view alts, excls, constraints;
+};
+constexpr PatternParts split_parts(std::string_view s) {
+  size_t q = s.find('?');
+  std::string_view head = s.substr(0, q);
+  std::string_view cons = q == std::string_view::npos ? std::string_view{} : s.substr(q);
+  size_t x = head.find('!');
+  return {head.substr(0, x), x == std::string_view::npos ? std::string_view{} : head.substr(x),
+          cons};
+}
+
+template <typename F>
+constexpr bool for_each_piece(std::string_view s, char sep, F f) {
   while (true) {
-    size_t end = s.find_first_of("|!");
-    if (!chunk_ok(s.substr(0, end))) return false;
+    size_t end = s.find(sep);
+    if (!f(s.substr(0, end))) return false;
     if (end == std::string_view::npos) return true;
-    if (s[end] == '|' && in_exclusions) return false;
-    in_exclusions |= s[end] == '!';
     s.remove_prefix(end + 1);
   }
+}
+
+// "A|B|...!X!Y...?t!=u?n!=t,n=11111": alternatives, exclusions (32 chars
+// each), then constraint clauses whose fields exist in every alternative.
+constexpr bool pattern_ok(std::string_view s) {
+  PatternParts p = split_parts(s);
+  bool ok = for_each_piece(p.alts, '|', [](std::string_view c) { return c.size() == 32; });
+  if (!p.excls.empty())
+    ok = ok &&
+         for_each_piece(p.excls.substr(1), '!', [](std::string_view c) { return c.size() == 32; });
+  if (!ok || p.constraints.empty()) return ok;
+  return for_each_piece(p.alts, '|', [&](std::string_view chunk) {
+    return for_each_piece(p.constraints.substr(1), '?', [&](std::string_view clause) {
+      return for_each_piece(clause, ',', [&](std::string_view t) { return term_ok(chunk, t); });
+    });
+  });
 }
 
 #define INST(name, page, pattern) \
@@ -49,26 +118,55 @@ std::pair<uint32_t, uint32_t> parse_chunk(std::string_view c) {
   uint32_t mask = 0, value = 0;
   for (size_t i = 0; i < 32; ++i) {
     uint32_t bit = 1u << (31 - i);
-    if (c[i] == '0' || c[i] == '1') mask |= bit;
+    if (is_bit(c[i])) mask |= bit;
     if (c[i] == '1') value |= bit;
   }
   return {mask, value};
 }
 
+DecodeTerm parse_term(std::string_view chunk, std::string_view t, bool last_in_clause) {
+  TermText tt{};
+  split_term(t, tt);
+  FieldPos a = field_of(chunk, tt.field);
+  DecodeTerm term{};
+  term.lo = uint8_t(a.lo);
+  term.width = uint8_t(a.width);
+  term.equal = tt.equal;
+  term.last_in_clause = last_in_clause;
+  if (tt.rhs.size() == 1 && !is_bit(tt.rhs[0])) {
+    term.rhs_is_field = true;
+    term.rhs = uint8_t(field_of(chunk, tt.rhs[0]).lo);
+  } else {
+    for (char c : tt.rhs)
+      term.rhs = (term.rhs << 1) | uint32_t(c == '1');
+  }
+  return term;
+}
+
 std::vector<DecodePattern> parse_table() {
   std::vector<DecodePattern> out;
   for (const Line& line : kLines) {
-    std::vector<std::pair<uint32_t, uint32_t>> alts, excl;
-    std::string_view s = line.pattern;
-    bool exclusion = false;
-    while (true) {
-      (exclusion ? excl : alts).push_back(parse_chunk(s.substr(0, 32)));
-      if (s.size() == 32) break;
-      exclusion = s[32] == '!';
-      s.remove_prefix(33);
-    }
-    for (auto [mask, value] : alts)
-      out.push_back({line.op, mask, value, excl});
+    PatternParts p = split_parts(line.pattern);
+    std::vector<std::pair<uint32_t, uint32_t>> excl;
+    if (!p.excls.empty())
+      for_each_piece(p.excls.substr(1), '!', [&](std::string_view c) {
+        excl.push_back(parse_chunk(c));
+        return true;
+      });
+    for_each_piece(p.alts, '|', [&](std::string_view chunk) {
+      auto [mask, value] = parse_chunk(chunk);
+      DecodePattern pat{line.op, mask, value, excl, {}};
+      if (!p.constraints.empty())
+        for_each_piece(p.constraints.substr(1), '?', [&](std::string_view clause) {
+          size_t n = 0, count = size_t(std::count(clause.begin(), clause.end(), ',')) + 1;
+          return for_each_piece(clause, ',', [&](std::string_view t) {
+            pat.constraints.push_back(parse_term(chunk, t, ++n == count));
+            return true;
+          });
+        });
+      out.push_back(std::move(pat));
+      return true;
+    });
   }
   return out;
 }
@@ -83,6 +181,8 @@ struct Entry {
   uint16_t op;
   uint16_t excl_begin;  // range in Dispatch::exclusions
   uint16_t excl_end;
+  uint16_t cons_begin;  // range in Dispatch::terms
+  uint16_t cons_end;
 };
 
 struct Dispatch {
@@ -94,6 +194,7 @@ struct Dispatch {
   std::vector<uint32_t> begin;  // bucket k = entries[begin[k], begin[k+1])
   std::vector<Entry> entries;
   std::vector<std::pair<uint32_t, uint32_t>> exclusions;
+  std::vector<DecodeTerm> terms;
 };
 
 // Greedy choice of the key bits: each step adds the bit that most reduces
@@ -141,12 +242,13 @@ Dispatch build() {
 
   // Exclusion lists, shared by the replicated bucket entries.
   std::vector<Entry> proto;
-  d.exclusions.push_back({0, 0});  // index 0 unused: empty ranges start at 1
-  for (size_t i = 0; i < d.patterns.size(); ++i) {
-    const auto& p = d.patterns[i];
-    auto b = uint16_t(d.exclusions.size());
+  for (const auto& p : d.patterns) {
+    auto xb = uint16_t(d.exclusions.size());
     d.exclusions.insert(d.exclusions.end(), p.exclusions.begin(), p.exclusions.end());
-    proto.push_back({p.mask, p.value, uint16_t(p.op), b, uint16_t(d.exclusions.size())});
+    auto cb = uint16_t(d.terms.size());
+    d.terms.insert(d.terms.end(), p.constraints.begin(), p.constraints.end());
+    proto.push_back({p.mask, p.value, uint16_t(p.op), xb, uint16_t(d.exclusions.size()), cb,
+                     uint16_t(d.terms.size())});
   }
   // Most specific first; table order breaks ties (the table test rejects
   // ambiguous ties).
@@ -189,9 +291,31 @@ Op decode(uint32_t insn) {
     bool excluded = false;
     for (uint16_t x = e->excl_begin; x < e->excl_end && !excluded; ++x)
       excluded = (insn & d.exclusions[x].first) == d.exclusions[x].second;
-    if (!excluded) return Op(e->op);
+    if (excluded) continue;
+    if (e->cons_begin == e->cons_end ||
+        constraints_hold(&d.terms[e->cons_begin], &d.terms[e->cons_end - 1] + 1, insn))
+      return Op(e->op);
   }
   return Op::kUnallocated;
+}
+
+bool constraints_hold(const DecodeTerm* begin, const DecodeTerm* end, uint32_t w) {
+  bool clause_ok = false;
+  for (const DecodeTerm* t = begin; t != end; ++t) {
+    clause_ok = clause_ok || t->holds(w);
+    if (t->last_in_clause) {
+      if (!clause_ok) return false;
+      clause_ok = false;
+    }
+  }
+  return true;
+}
+
+bool DecodePattern::matches(uint32_t w) const {
+  if ((w & mask) != value) return false;
+  for (auto [m, v] : exclusions)
+    if ((w & m) == v) return false;
+  return constraints_hold(constraints.data(), constraints.data() + constraints.size(), w);
 }
 
 std::span<const DecodePattern> decode_patterns() {
