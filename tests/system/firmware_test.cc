@@ -38,4 +38,17 @@ TEST_F(FirmwareTest, HelloFirmwareRunsToPowerOff) {
   EXPECT_NE(r.err.find("PSCI SYSTEM_OFF"), std::string::npos) << r.err;
 }
 
+TEST_F(FirmwareTest, TwoCpusShareASpinlockAndAnAtomicCounter) {
+  // CPU 0 starts CPU 1 with PSCI CPU_ON; both take an LDAXR/STXR spinlock
+  // and do LDXR/STXR atomic adds 20000 times; CPU 1 ends with CPU_OFF, which
+  // CPU 0 observes with AFFINITY_INFO before checking the totals.
+  std::string fw = std::string(VMAPPLE_GUEST_DIR) + "/firmware/smp_firmware.bin";
+  auto r = vmapple::testing::run_vmapple(
+      dir_, {"run", "--firmware", fw, "--memory", "64M", "--cpus", "2", "--serial", "stdio"});
+  EXPECT_EQ(r.status, 0) << r.err << r.out;
+  EXPECT_NE(r.out.find("smp: cpu1 started"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("smp: locked counter 40000 atomic counter 40000 OK"), std::string::npos)
+      << r.out;
+}
+
 }  // namespace

@@ -21,11 +21,16 @@ static inline void mmio_write8(uint64_t addr, uint8_t v) {
   *(volatile uint8_t*)addr = v;
 }
 
-#define read_sysreg(name)                               \
-  ({                                                    \
-    uint64_t v_;                                        \
+void uart_putc(char c);
+void uart_puts(const char* s);
+void uart_put_hex(uint64_t v);
+void uart_put_dec(uint64_t v);
+
+#define read_sysreg(name)                          \
+  ({                                               \
+    uint64_t v_;                                   \
     __asm__ volatile("mrs %0, " #name : "=r"(v_)); \
-    v_;                                                 \
+    v_;                                            \
   })
 #define write_sysreg(name, v) __asm__ volatile("msr " #name ", %0" ::"r"((uint64_t)(v)))
 

@@ -7,38 +7,6 @@
 
 static volatile uint32_t timer_irqs;
 
-static void putc_uart(char c) {
-  while (mmio_read32(UART_BASE + 0x18) & (1u << 5)) {  // UARTFR.TXFF
-  }
-  mmio_write32(UART_BASE + 0x00, (uint8_t)c);
-}
-
-static void puts_uart(const char* s) {
-  for (; *s; ++s) {
-    if (*s == '\n') putc_uart('\r');
-    putc_uart(*s);
-  }
-}
-
-static void put_hex(uint64_t v) {
-  static const char digits[] = "0123456789abcdef";
-  char buf[19] = "0x";
-  for (int i = 0; i < 16; ++i) buf[2 + i] = digits[(v >> (60 - 4 * i)) & 15];
-  buf[18] = 0;
-  puts_uart(buf);
-}
-
-static void put_dec(uint64_t v) {
-  char buf[21];
-  int i = 20;
-  buf[i] = 0;
-  do {
-    buf[--i] = (char)('0' + v % 10);
-    v /= 10;
-  } while (v);
-  puts_uart(&buf[i]);
-}
-
 static void gic_init(void) {
   // Distributor: affinity routing, group 1 enabled (one security state).
   mmio_write32(GICD_BASE + 0x0000, (1u << 4) | (1u << 1));
@@ -54,13 +22,13 @@ static void gic_init(void) {
   // CPU interface.
   write_sysreg(S3_0_C12_C12_5, 0x7);  // ICC_SRE_EL1
   __asm__ volatile("isb");
-  write_sysreg(S3_0_C4_C6_0, 0xff);    // ICC_PMR_EL1
-  write_sysreg(S3_0_C12_C12_7, 1);     // ICC_IGRPEN1_EL1
+  write_sysreg(S3_0_C4_C6_0, 0xff);  // ICC_PMR_EL1
+  write_sysreg(S3_0_C12_C12_7, 1);   // ICC_IGRPEN1_EL1
   __asm__ volatile("isb");
 }
 
 void exception_handler(uint64_t kind) {
-  if ((kind & 3) == 1) {  // IRQ
+  if ((kind & 3) == 1) {                           // IRQ
     uint64_t intid = read_sysreg(S3_0_C12_C12_0);  // ICC_IAR1_EL1
     if (intid == 30) {
       write_sysreg(cntp_ctl_el0, 2);  // IMASK: the level drops
@@ -69,43 +37,49 @@ void exception_handler(uint64_t kind) {
     write_sysreg(S3_0_C12_C12_1, intid);  // ICC_EOIR1_EL1
     return;
   }
-  puts_uart("firmware: unexpected exception kind ");
-  put_dec(kind);
-  puts_uart(" ESR ");
-  put_hex(read_sysreg(esr_el1));
-  puts_uart(" ELR ");
-  put_hex(read_sysreg(elr_el1));
-  puts_uart(" FAR ");
-  put_hex(read_sysreg(far_el1));
-  puts_uart("\n");
+  uart_puts("firmware: unexpected exception kind ");
+  uart_put_dec(kind);
+  uart_puts(" ESR ");
+  uart_put_hex(read_sysreg(esr_el1));
+  uart_puts(" ELR ");
+  uart_put_hex(read_sysreg(elr_el1));
+  uart_puts(" FAR ");
+  uart_put_hex(read_sysreg(far_el1));
+  uart_puts("\n");
   psci_call(PSCI_SYSTEM_OFF, 0, 0, 0);
 }
 
 int main(void) {
   mmio_write32(UART_BASE + 0x30, 0x301);  // UARTCR: UARTEN, TXE, RXE
-  puts_uart("firmware: hello from the vmapple machine\n");
+  uart_puts("firmware: hello from the vmapple machine\n");
 
-  puts_uart("firmware: cfg nr_cpus=");
-  put_dec(mmio_read32(CFG_BASE + 0x04));
-  puts_uart(" ecid=");
-  put_hex(mmio_read64(CFG_BASE + 0x18));
-  puts_uart(" ram_size=");
-  put_hex(mmio_read64(CFG_BASE + 0x20));
-  puts_uart("\n");
+  uart_puts("firmware: cfg nr_cpus=");
+  uart_put_dec(mmio_read32(CFG_BASE + 0x04));
+  uart_puts(" ecid=");
+  uart_put_hex(mmio_read64(CFG_BASE + 0x18));
+  uart_puts(" ram_size=");
+  uart_put_hex(mmio_read64(CFG_BASE + 0x20));
+  uart_puts("\n");
 
-  puts_uart("firmware: psci version ");
-  put_hex((uint64_t)psci_call(PSCI_VERSION, 0, 0, 0));
-  puts_uart("\n");
+  uart_puts("firmware: psci version ");
+  uart_put_hex((uint64_t)psci_call(PSCI_VERSION, 0, 0, 0));
+  uart_puts("\n");
 
   gic_init();
   uint64_t freq = read_sysreg(cntfrq_el0);
   write_sysreg(cntp_tval_el0, freq / 100);  // 10 ms
   write_sysreg(cntp_ctl_el0, 1);
   __asm__ volatile("msr daifclr, #2");  // unmask IRQ
-  while (timer_irqs == 0) __asm__ volatile("wfi");
+  while (timer_irqs == 0)
+    __asm__ volatile("wfi");
   __asm__ volatile("msr daifset, #2");
-  puts_uart("firmware: timer interrupt taken through the GIC (INTID 30)\n");
+  uart_puts("firmware: timer interrupt taken through the GIC (INTID 30)\n");
 
-  puts_uart("firmware: powering off\n");
+  uart_puts("firmware: powering off\n");
   return 0;
+}
+
+// hello starts no other CPU.
+void secondary_main(uint64_t cpu) {
+  (void)cpu;
 }

@@ -21,6 +21,22 @@ _start:
 3:  wfi
     b 3b
 
+// PSCI CPU_ON entry of secondary CPUs: x0 (the context id) is the top of
+// the CPU's stack; the CPU runs secondary_main() and then CPU_OFF.
+    .global secondary_entry
+secondary_entry:
+    mov sp, x0
+    ldr x1, =vectors
+    msr vbar_el1, x1
+    isb
+    mrs x0, mpidr_el1
+    and x0, x0, #0xff
+    bl secondary_main
+    ldr x0, =0x84000002
+    hvc #0
+4:  wfi
+    b 4b
+
 // Save the caller-saved registers, call the C handler, return with ERET.
 .macro handler kind
     .balign 0x80

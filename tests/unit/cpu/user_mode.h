@@ -1,0 +1,176 @@
+#pragma once
+// A user-mode runner for static AArch64 Linux executables on our CPU: the
+// ELF's segments are loaded at their addresses into flat guest RAM (MMU off,
+// so VA = PA), a stack is mapped, and the program runs at EL0 on an
+// InterpVcpu. SVCs are intercepted through Core::exception_hook and emulate
+// the few Linux syscalls the test programs use (write, exit, exit_group).
+// Any other exception, an access outside the mapped RAM, or running past
+// the instruction budget stops the run with an error.
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <variant>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "base/clock.h"
+#include "base/irq_line.h"
+#include "cpu/arm64/core.h"
+#include "cpu/arm64/cpu_cluster.h"
+#include "cpu/arm64/interp_vcpu.h"
+#include "memory/guest_memory.h"
+#include "unit/cpu/elf_image.h"
+
+namespace vmapple::arm64::test {
+
+struct UserRunResult {
+  bool exited = false;  // exit/exit_group was called
+  int exit_code = -1;
+  std::string error;         // why the run stopped otherwise
+  std::vector<uint8_t> out;  // what the program wrote to fd 1
+  std::vector<uint8_t> err;  // ... and to fd 2
+  uint64_t instructions = 0;
+  uint64_t x[31] = {};  // final state
+  uint64_t sp = 0, pc = 0;
+  uint32_t nzcv = 0;
+};
+
+class UserModeRunner {
+ public:
+  static constexpr uint64_t kStackTop = 0x7f0000000;
+  static constexpr uint64_t kStackSize = 1 << 20;
+  static constexpr uint64_t kPageMask = 0xfff;
+
+  explicit UserModeRunner(const ElfImage& image) : image_(image) {
+    // RAM regions: the segments' pages, merged where segments share pages.
+    std::vector<std::pair<uint64_t, uint64_t>> ranges;
+    for (const ElfSegment& s : image.segments)
+      ranges.emplace_back(s.vaddr & ~kPageMask, (s.vaddr + s.memsz + kPageMask) & ~kPageMask);
+    std::sort(ranges.begin(), ranges.end());
+    for (size_t i = 0; i < ranges.size(); ++i) {
+      auto [lo, hi] = ranges[i];
+      while (i + 1 < ranges.size() && ranges[i + 1].first <= hi)
+        hi = std::max(hi, ranges[++i].second);
+      ram_.add_region(fmt::format("elf{:x}", lo), lo, hi - lo);
+    }
+    for (const ElfSegment& s : image.segments)
+      ram_.write(s.vaddr, s.bytes);
+    ram_.add_region("stack", kStackTop - kStackSize, kStackSize);
+  }
+
+  UserRunResult run(uint64_t max_instructions = 500'000'000) {
+    UserRunResult r;
+    CpuCluster cluster(ram_, clock_);
+    InterpVcpu vcpu(cluster, 0, timer_line_, timer_line_);
+    Core& c = vcpu.core();
+    vcpu.set_reg(Reg::kPstate, 0);  // EL0t, DAIF clear
+    vcpu.set_reg(Reg::kSpEl0, kStackTop - 64);
+    vcpu.set_reg(Reg::kPc, image_.entry);
+    c.sys.cpacr = 3u << 20;  // FPEN: no FP/SIMD traps, as under Linux
+    // What Linux grants EL0: CTR/DCZID reads, DC ZVA, cache maintenance, WFI/WFE.
+    c.sys.sctlr |= sctlr::kUct | sctlr::kDze | sctlr::kUci | sctlr::kNtwi | sctlr::kNtwe;
+
+    std::atomic<bool> stop{false};
+    c.exception_hook = [&](Core& core, uint32_t ec, uint32_t iss) {
+      if (ec == ec::kSvc && iss == 0 && syscall(core, r)) {
+        if (r.exited) vcpu.kick();
+        return true;
+      }
+      if (r.error.empty() && !r.exited)
+        r.error = fmt::format("exception EC {:#x} ISS {:#x} at pc {:#x}", ec, iss, core.pc);
+      stop = true;
+      vcpu.kick();
+      return true;
+    };
+    // Kicks now and then so the loop below sees the instruction budget.
+    std::mutex m;
+    std::condition_variable cv;
+    bool done = false;
+    std::thread watchdog([&] {
+      std::unique_lock lock(m);
+      while (!cv.wait_for(lock, std::chrono::milliseconds(20), [&] { return done; }))
+        vcpu.kick();
+    });
+
+    while (!stop && !r.exited) {
+      VcpuExit exit = vcpu.run();
+      if (std::holds_alternative<KickedExit>(exit)) {
+        if (vcpu.instructions_retired() > max_instructions) {
+          r.error = fmt::format("instruction budget of {} exceeded", max_instructions);
+          break;
+        }
+        continue;
+      }
+      if (auto* mmio = std::get_if<MmioExit>(&exit)) {
+        r.error = fmt::format("access to unmapped address {:#x} at pc {:#x}", mmio->gpa, c.pc);
+      } else {
+        r.error = fmt::format("unexpected vCPU exit (index {}) at pc {:#x}", exit.index(), c.pc);
+      }
+      break;
+    }
+    {
+      std::lock_guard lock(m);
+      done = true;
+    }
+    cv.notify_all();
+    watchdog.join();
+
+    r.instructions = vcpu.instructions_retired();
+    for (unsigned i = 0; i < 31; ++i)
+      r.x[i] = c.x[i];
+    r.sp = vcpu.reg(Reg::kSp);
+    r.pc = c.pc;
+    r.nzcv = c.nzcv;
+    c.exception_hook = nullptr;
+    return r;
+  }
+
+  const GuestMemory& ram() const { return ram_; }
+
+ private:
+  // The Linux syscalls the test programs use; false for anything else.
+  bool syscall(Core& c, UserRunResult& r) {
+    constexpr uint64_t kWrite = 64, kExit = 93, kExitGroup = 94;
+    switch (c.x[8]) {
+      case kWrite: {
+        uint64_t fd = c.x[0], buf = c.x[1], len = c.x[2];
+        std::vector<uint8_t> bytes(len);
+        if ((fd != 1 && fd != 2) || !ram_.read(buf, bytes)) {
+          c.x[0] = static_cast<uint64_t>(-14);  // -EFAULT / bad fd alike
+          return true;
+        }
+        auto& sink = fd == 1 ? r.out : r.err;
+        sink.insert(sink.end(), bytes.begin(), bytes.end());
+        c.x[0] = len;
+        return true;
+      }
+      case kExit:
+      case kExitGroup:
+        r.exited = true;
+        r.exit_code = static_cast<int>(c.x[0] & 0xff);
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  struct NullLine final : IrqLine {
+    void set(bool) override {}
+  };
+  struct FixedClock final : Clock {
+    uint64_t now_ns() const override { return 0; }
+  };
+
+  ElfImage image_;
+  GuestMemory ram_;
+  FixedClock clock_;
+  NullLine timer_line_;
+};
+
+}  // namespace vmapple::arm64::test
