@@ -141,9 +141,10 @@ struct Core {
   // ERET: PSTATE ← SPSR_EL1, PC ← ELR_EL1, clears the exclusive monitor.
   void exception_return();
 
-  // FP/SIMD access check (CPACR_EL1.FPEN); raises EC 0x07 when trapped.
+  // FP/SIMD access check (CPACR_EL1.FPEN); raises EC 0x07 when trapped,
+  // ISS CV=1 COND=0b1110 as for any A64 instruction.
   void check_fp_enabled() {
-    if (!fp_enabled()) take_sync(ec::kFpAccess, 0, pc);
+    if (!fp_enabled()) take_sync(ec::kFpAccess, 1u << 24 | 0xeu << 20, pc);
   }
   bool fp_enabled() const;
 
