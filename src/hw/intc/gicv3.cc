@@ -1,5 +1,6 @@
 #include "hw/intc/gicv3.h"
 
+#include <algorithm>
 #include <bit>
 #include <stdexcept>
 #include <string>
@@ -113,15 +114,13 @@ IrqLine& GicV3::ppi(unsigned cpu, unsigned intid) {
 }
 
 void GicV3::reset() {
+  Op op(*this);
   gicv3::State fresh;
-  {
-    std::lock_guard lock(mutex_);
-    fresh.spis.level = state_.spis.level;
-    fresh.cpus.resize(num_cpus_);
-    for (unsigned cpu = 0; cpu < num_cpus_; ++cpu)
-      fresh.cpus[cpu].banked.level = state_.cpus[cpu].banked.level;
-  }
-  restore_state(fresh);
+  fresh.spis.level = state_.spis.level;
+  fresh.cpus.resize(num_cpus_);
+  for (unsigned cpu = 0; cpu < num_cpus_; ++cpu)
+    fresh.cpus[cpu].banked.level = state_.cpus[cpu].banked.level;
+  install(op, fresh);
 }
 
 gicv3::State GicV3::save_state() {
@@ -134,9 +133,26 @@ void GicV3::restore_state(const gicv3::State& state) {
     throw std::invalid_argument("GICv3: state of " + std::to_string(state.cpus.size()) +
                                 " CPUs restored into a GIC of " + std::to_string(num_cpus_));
   Op op(*this);
+  install(op, state);
+}
+
+// Takes `state` as the architectural state, with the unimplemented bits
+// cleared as the registers would, and recomputes what derives from it.
+void GicV3::install(Op& op, const gicv3::State& state) {
   state_ = state;
-  for (auto& cpu : state_.cpus)  // SGIs are edge-triggered whatever was saved
-    cpu.banked.edge[0] |= 0xFFFF;
+  state_.gicd_ctlr &= gicv3::kGicdCtlrEnableGrp0 | gicv3::kGicdCtlrEnableGrp1;
+  for (auto& p : state_.spis.priority)
+    p &= gicv3::kPriorityMask;
+  for (auto& r : state_.irouter)
+    r &= gicv3::kIrouterMask;
+  for (auto& cpu : state_.cpus) {
+    cpu.banked.edge[0] |= 0xFFFF;  // SGIs are edge-triggered
+    for (auto& p : cpu.banked.priority)
+      p &= gicv3::kPriorityMask;
+    cpu.pmr &= gicv3::kPriorityMask;
+    cpu.bpr0 = std::clamp<uint8_t>(cpu.bpr0, gicv3::kMinBpr0, 7);
+    cpu.bpr1 = std::clamp<uint8_t>(cpu.bpr1, gicv3::kMinBpr1, 7);
+  }
   spi_target_.fill(-1);
   for (auto& words : routed_)
     words.fill(0);

@@ -132,6 +132,7 @@ class GicV3 final : public InterruptController, public Device {
   uint32_t irq_reg_read(unsigned cpu, const IrqRegAccess& a, unsigned size);
   void irq_reg_write(Op& op, unsigned cpu, const IrqRegAccess& a, unsigned size, uint32_t value);
 
+  void install(Op& op, const gicv3::State& state);
   // State helpers (state mutex held). `cpu` selects the bank of INTIDs 0-31.
   void set_input(unsigned cpu, unsigned intid, bool level);
   void mark_intid(Op& op, unsigned cpu, unsigned intid);

@@ -724,6 +724,15 @@ TEST_F(GicV3Test, SaveAndRestoreReproduceTheState) {
   EXPECT_EQ(ack(1), 40u);
   GicV3 other(2);
   EXPECT_THROW(other.restore_state(saved), std::invalid_argument);
+  // A restored state is held to what the registers can hold.
+  gicv3::State odd = gic_->save_state();
+  odd.cpus[0].bpr0 = 200;
+  odd.cpus[0].pmr = 0xff;
+  odd.spis.priority[1] = 0xff;
+  gic_->restore_state(odd);
+  EXPECT_EQ(icc_read(0, icc::kBpr0El1), 7u);
+  EXPECT_EQ(icc_read(0, icc::kPmrEl1), 0xf8u);
+  EXPECT_EQ(readl(D::kIpriorityr + 32) >> 8 & 0xff, 0xf8u);
 }
 
 // Device threads pulse edge SPIs while two vCPU threads take interrupts:
