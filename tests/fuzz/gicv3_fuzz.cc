@@ -13,9 +13,10 @@
 //   9 reset
 //  10 save_state + restore_state
 // Invariants after every operation: each vCPU's IRQ/FIQ inputs carry what the
-// GIC wants and never both; IRQ is high exactly when ICC_IAR1_EL1 would
-// return an interrupt (and FIQ likewise for IAR0), which then exists and is
-// active; RPR is idle exactly when no active priority is recorded.
+// GIC wants and never both; RPR is idle exactly when no active priority is
+// recorded. For one CPU per operation (and every CPU at the end), on a saved
+// copy of the state: IRQ is high exactly when ICC_IAR1_EL1 would return an
+// interrupt (and FIQ likewise for IAR0), which then exists and is active.
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -82,16 +83,25 @@ uint64_t probe_ack(GicV3& gic, unsigned cpu, SysRegId iar) {
   return intid;
 }
 
+// What must hold on every CPU after every operation.
 void check_cpu(GicV3& gic, const std::vector<Cpu>& cpus, unsigned cpu) {
   const Cpu& c = cpus[cpu];
   check(c.irq == gic.irq_output(cpu) && c.fiq == gic.fiq_output(cpu), "inputs follow the GIC");
   check(!(c.irq && c.fiq), "one of IRQ and FIQ");
-  check((probe_ack(gic, cpu, icc::kIar1El1) != kSpurious) == c.irq, "IRQ iff IAR1 has one");
-  check((probe_ack(gic, cpu, icc::kIar0El1) != kSpurious) == c.fiq, "FIQ iff IAR0 has one");
   bool idle = icc_read(gic, cpu, icc::kRprEl1) == 0xFF;
   bool no_active = (icc_read(gic, cpu, icc::kAp0r0El1) | icc_read(gic, cpu, icc::kAp1r0El1)) == 0;
   check(idle == no_active, "RPR idle iff no active priority");
   check((icc_read(gic, cpu, icc::kPmrEl1) & 7) == 0, "PMR keeps 5 bits");
+}
+
+// The outputs agree with what an acknowledge would return (costly: two
+// save/restore rounds, so one CPU per operation).
+void check_acknowledge(GicV3& gic, const std::vector<Cpu>& cpus, unsigned cpu) {
+  const Cpu& c = cpus[cpu];
+  bool irq = c.irq, fiq = c.fiq;
+  check((probe_ack(gic, cpu, icc::kIar1El1) != kSpurious) == irq, "IRQ iff IAR1 has one");
+  check((probe_ack(gic, cpu, icc::kIar0El1) != kSpurious) == fiq, "FIQ iff IAR0 has one");
+  check(c.irq == irq && c.fiq == fiq, "restore_state brings the outputs back");
 }
 
 void handle(GicV3& gic, unsigned cpu) {
@@ -119,6 +129,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (unsigned i = 0; i < num_cpus; ++i)
     gic.connect_cpu(i, &cpus[i]);
 
+  unsigned step = 0;
   while (!in.empty()) {
     switch (unsigned op = in.u8() % 11) {
       case 0:
@@ -174,6 +185,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     for (unsigned i = 0; i < num_cpus; ++i)
       check_cpu(gic, cpus, i);
+    check_acknowledge(gic, cpus, step++ % num_cpus);
   }
+  for (unsigned i = 0; i < num_cpus; ++i)
+    check_acknowledge(gic, cpus, i);
   return 0;
 }
