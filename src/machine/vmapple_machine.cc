@@ -14,7 +14,7 @@
 #include "hw/char/pl011.h"
 #include "hw/gpio/pl061.h"
 #include "hw/gpio/power_button.h"
-#include "hw/intc/irq_latch.h"
+#include "hw/intc/gicv3.h"
 #include "hw/misc/pvpanic_mmio.h"
 #include "hw/rtc/pl031.h"
 #include "hw/vmapple/cfg.h"
@@ -40,8 +40,7 @@ VmappleMachine::VmappleMachine(const MachineConfig& config, EventLoop& loop,
                                PvpanicListener& pvpanic, std::function<void()> quit)
     : config_(config), loop_(loop) {
   build_memory();
-  // The GICv3 replaces this stand-in; devices only see IrqLine&.
-  interrupts_ = std::make_unique<IrqLatch>(config_.cpus, board::kNumSpis);
+  build_gic();
   build_devices(pvpanic, std::move(quit));
   open_disks();
 }
@@ -61,6 +60,21 @@ void VmappleMachine::build_memory() {
   }
 }
 
+// The software GICv3 (spec 2.4); under KVM the Vm uses the kernel's vGIC at
+// the same addresses instead. Devices only see its IrqLines.
+void VmappleMachine::build_gic() {
+  gic_ = std::make_unique<GicV3>(config_.cpus);
+  address_space_.add_mmio(std::string(board::kGicDist.name), board::kGicDist.base,
+                          GicV3::kDistributorSize, gic_->distributor(), GicV3::kRules);
+  address_space_.add_mmio(std::string(board::kGicRedist.name), board::kGicRedist.base,
+                          gic_->redistributor_region_size(), gic_->redistributors(), GicV3::kRules);
+  devices_.push_back(gic_.get());
+}
+
+InterruptController& VmappleMachine::interrupts() {
+  return *gic_;
+}
+
 void VmappleMachine::map(const board::MapEntry& entry, MmioDevice& device, MmioAccessRules rules) {
   address_space_.add_mmio(std::string(entry.name), entry.base, entry.size, device, rules);
   devices_.push_back(&device);
@@ -73,14 +87,14 @@ void VmappleMachine::build_devices(PvpanicListener& pvpanic, std::function<void(
     throw ConfigError(fmt::format("--serial: {}", e.what()));
   }
   serial_->set_quit_handler(std::move(quit));
-  uart_ = std::make_unique<Pl011>(interrupts_->spi(board::kUart.spi), *serial_);
+  uart_ = std::make_unique<Pl011>(gic_->spi(board::kUart.spi), *serial_);
   map(board::kUart, *uart_, kPrimeCellRules);
 
   rtc_ = std::make_unique<Pl031>(static_cast<uint64_t>(std::time(nullptr)), loop_,
-                                 interrupts_->spi(board::kRtc.spi));
+                                 gic_->spi(board::kRtc.spi));
   map(board::kRtc, *rtc_, kPrimeCellRules);
 
-  gpio_ = std::make_unique<Pl061>(interrupts_->spi(board::kGpio.spi));
+  gpio_ = std::make_unique<Pl061>(gic_->spi(board::kGpio.spi));
   map(board::kGpio, *gpio_, kPrimeCellRules);
   power_button_ = std::make_unique<PowerButton>(*gpio_, loop_);
   devices_.push_back(power_button_.get());
@@ -128,6 +142,12 @@ std::string VmappleMachine::describe() const {
        firmware_.empty() ? std::string("RAM, empty")
                          : fmt::format("RAM, {} ({} bytes)", config_.firmware, firmware_.size()));
   line(board::kCfg, fmt::format("RAM, ecid {:#x}", config_.ecid));
+  out += fmt::format("  {:#010x}-{:#010x}  {:<10} GICv3 distributor\n", board::kGicDist.base,
+                     board::kGicDist.base + GicV3::kDistributorSize - 1, board::kGicDist.name);
+  out += fmt::format("  {:#010x}-{:#010x}  {:<10} GICv3 redistributors, {} x 128 KiB\n",
+                     board::kGicRedist.base,
+                     board::kGicRedist.base + gic_->redistributor_region_size() - 1,
+                     board::kGicRedist.name, config_.cpus);
   line(board::kUart, fmt::format("serial: {}", config_.serial));
   line(board::kRtc, "real-time clock");
   line(board::kGpio, "power button on line 3");

@@ -20,6 +20,7 @@ namespace vmapple {
 class BlockBackend;
 class CharBackend;
 class Device;
+class GicV3;
 class MmioDevice;
 class Pl011;
 class Pl031;
@@ -46,7 +47,9 @@ class VmappleMachine {
   const MachineConfig& config() const { return config_; }
   GuestMemory& memory() { return memory_; }
   AddressSpace& address_space() { return address_space_; }
-  InterruptController& interrupts() { return *interrupts_; }
+  InterruptController& interrupts();
+  // The software GIC: the vCPUs connect their IRQ/FIQ inputs to it.
+  GicV3& gic() { return *gic_; }
   PowerButton& power_button() { return *power_button_; }
   const std::vector<std::unique_ptr<BlockBackend>>& disks() const { return disks_; }
 
@@ -55,6 +58,7 @@ class VmappleMachine {
 
  private:
   void build_memory();
+  void build_gic();
   void build_devices(PvpanicListener& pvpanic, std::function<void()> quit);
   void open_disks();
   void map(const board::MapEntry& entry, MmioDevice& device, MmioAccessRules rules);
@@ -63,7 +67,7 @@ class VmappleMachine {
   EventLoop& loop_;
   GuestMemory memory_;
   AddressSpace address_space_{memory_};
-  std::unique_ptr<InterruptController> interrupts_;
+  std::unique_ptr<GicV3> gic_;
   std::vector<uint8_t> firmware_;
 
   std::unique_ptr<CharBackend> serial_;

@@ -9,6 +9,8 @@
 
 namespace vmapple {
 
+class CpuInterruptInputs;
+
 class InterruptController {
  public:
   virtual ~InterruptController() = default;
@@ -24,7 +26,7 @@ class InterruptController {
   virtual bool write_sysreg(unsigned cpu, SysRegId id, uint64_t value) = 0;
 
   // Connects the IRQ/FIQ outputs of `cpu` (the vCPU implements them).
-  virtual void connect_cpu(unsigned cpu, class CpuInterruptInputs* inputs) = 0;
+  virtual void connect_cpu(unsigned cpu, CpuInterruptInputs* inputs) = 0;
 };
 
 // What the controller drives on each vCPU: its IRQ and FIQ inputs. The vCPU
