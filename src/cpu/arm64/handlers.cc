@@ -19,6 +19,7 @@ const HandlerTable& HandlerTable::instance() {
     register_loads_stores(t);
     register_system(t);
     register_exception_generating(t);
+    register_simd_fp(t);
     return t;
   }();
   return table;

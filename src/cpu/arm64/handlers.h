@@ -36,5 +36,6 @@ void register_branches(HandlerTable& t);
 void register_loads_stores(HandlerTable& t);
 void register_system(HandlerTable& t);
 void register_exception_generating(HandlerTable& t);
+void register_simd_fp(HandlerTable& t);
 
 }  // namespace vmapple::arm64
