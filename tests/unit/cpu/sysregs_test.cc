@@ -58,6 +58,10 @@ class SysRegsTest : public SysFixture {
 
 constexpr uint64_t kUndef = uint64_t{1} << 25;  // ESR of EC 0x00
 
+constexpr uint32_t ldr_x1_x3() {
+  return 0xf9400061;  // LDR X1, [X3]
+}
+
 // --- identification registers -------------------------------------------------
 
 TEST_F(SysRegsTest, IdRegisterSpaceHasExactlyTheScopeValues) {
@@ -644,6 +648,40 @@ TEST_F(SysRegsTest, El1MaintenanceTlbiAndAt) {
   EXPECT_FALSE(exec(sys(0, 7, 8, 0, 3)));
   EXPECT_EQ(c.sys.par & 1, 0u);
   EXPECT_EQ(bits(c.sys.par, 47, 12), (kRam + 0x3000) >> 12);
+}
+
+TEST_F(SysRegsTest, TlbiOperandsReachTheTlb) {
+  // A cached translation stays usable after its descriptor is cleared until
+  // a TLBI that covers it; then the access faults (translation, level 1).
+  Core& c = core();
+  const uint64_t va = kRam + 0x3008;
+  const uint64_t desc_addr = kRam + 0x8000 + 8 * (kRam >> 30);
+  struct Case {
+    uint32_t tlbi;
+    uint64_t xt;
+  } cases[] = {
+      {sys(0, 8, 7, 0, 31), 0},                                 // VMALLE1
+      {sys(0, 8, 7, 1, 4), va >> 12 | uint64_t{0x55} << 48},    // VAE1 (global entry)
+      {sys(0, 8, 7, 5, 4), va >> 12},                           // VALE1
+      {sys(0, 8, 7, 3, 4), va >> 12 | uint64_t{0x1234} << 48},  // VAAE1
+      {sys(0, 8, 7, 7, 4), va >> 12},                           // VAALE1
+      {sys(0, 8, 3, 0, 31), 0},                                 // VMALLE1IS
+      {sys(0, 8, 3, 1, 4), va >> 12},                           // VAE1IS
+      {sys(0, 8, 3, 3, 4), va >> 12},                           // VAAE1IS
+  };
+  for (const Case& k : cases) {
+    identity_mmu();
+    c.x[3] = va;
+    EXPECT_FALSE(exec(ldr_x1_x3()));
+    ASSERT_TRUE(ram_.write_le<uint64_t>(desc_addr, 0));
+    EXPECT_FALSE(exec(ldr_x1_x3())) << "the translation was not cached";
+    c.x[4] = k.xt;
+    EXPECT_FALSE(exec(k.tlbi)) << std::hex << k.tlbi;
+    uint64_t e = exec_fault(ldr_x1_x3());
+    EXPECT_EQ(e >> 26, 0x25u) << std::hex << k.tlbi;
+    EXPECT_EQ(e & 0x3f, 0x05u) << std::hex << k.tlbi;
+    el1();
+  }
 }
 
 // --- GIC CPU interface ------------------------------------------------------------
