@@ -426,8 +426,9 @@ bool Mmu::store_exclusive(uint64_t va, T value, AccessFlags flags) {
   if (!pass) return false;
 
   const unsigned el = flags.unprivileged ? 0 : privilege();
-  uint8_t* p = lookup<sizeof(T)>(AccessKind::kWrite, el, va);
-  if (p) return compare_and_swap<T>(p, expected, value);
+  uint8_t* p;
+  if (lookup<sizeof(T)>(AccessKind::kWrite, el, va, p))
+    return compare_and_swap<T>(p, expected, value);
 
   const Resolved r = resolve(va, sizeof(T), AccessKind::kWrite, el == 0, flags, false);
   if (!r.host) {
@@ -555,7 +556,8 @@ uint64_t Mmu::address_translate(uint64_t va, bool el0, bool write) {
 
 void Mmu::zero_block(uint64_t va) {
   const uint64_t base = va & ~63ull;
-  if (uint8_t* p = lookup<64>(AccessKind::kWrite, privilege(), base)) {
+  uint8_t* p;
+  if (lookup<64>(AccessKind::kWrite, privilege(), base, p)) {
     std::memset(p, 0, 64);
     return;
   }

@@ -152,15 +152,16 @@ class Mmu {
   };
   static constexpr unsigned kKinds = 3;
 
-  unsigned privilege() const { return core_.el != 0; }
+  // The TLB row of the current EL (EL is 0 or 1: there is no EL2/EL3).
+  unsigned privilege() const { return core_.el & 1; }
 
-  // The host address of a hit for an access of `Size` bytes, else nullptr.
+  // A hit for an access of `Size` bytes: true with `host` set. (A bool
+  // rather than a null pointer spares the hit path a test.)
   template <unsigned Size>
-  uint8_t* lookup(AccessKind kind, unsigned el, uint64_t va) {
+  bool lookup(AccessKind kind, unsigned el, uint64_t va, uint8_t*& host) {
     const TlbEntry& e = tlb_[static_cast<unsigned>(kind)][el].slot(va);
-    if (e.matches(va, asid_) & ((va & 0xfff) <= 0x1000 - Size)) [[likely]]
-      return reinterpret_cast<uint8_t*>(e.addend + va);
-    return nullptr;
+    host = reinterpret_cast<uint8_t*>(e.addend + va);
+    return e.matches(va, asid_) & ((va & 0xfff) <= 0x1000 - Size);
   }
 
   template <typename T>
@@ -220,7 +221,8 @@ template <typename T>
 inline T Mmu::load(uint64_t va, AccessFlags flags) {
   const unsigned el = flags.unprivileged ? 0 : privilege();
   if (flags.exclusive || flags.acquire_release) return load_ordered<T>(va, flags, el);
-  if (uint8_t* p = lookup<sizeof(T)>(AccessKind::kRead, el, va)) [[likely]]
+  uint8_t* p;
+  if (lookup<sizeof(T)>(AccessKind::kRead, el, va, p)) [[likely]]
     return load_le<T>(p);
   return load_slow<T>(va, flags);
 }
@@ -231,7 +233,8 @@ inline void Mmu::store(uint64_t va, T value, AccessFlags flags) {
   if (flags.acquire_release) {
     if (va & (sizeof(T) - 1)) alignment_fault(va, true, flags);
     if constexpr (sizeof(T) <= 8) {
-      if (uint8_t* p = lookup<sizeof(T)>(AccessKind::kWrite, el, va)) {
+      uint8_t* p;
+      if (lookup<sizeof(T)>(AccessKind::kWrite, el, va, p)) {
         // STLR is RCsc: seq_cst keeps it ordered before a later LDAR.
         __atomic_store_n(reinterpret_cast<T*>(p), value, __ATOMIC_SEQ_CST);
         return;
@@ -239,7 +242,8 @@ inline void Mmu::store(uint64_t va, T value, AccessFlags flags) {
     }
     return store_slow<T>(va, value, flags);
   }
-  if (uint8_t* p = lookup<sizeof(T)>(AccessKind::kWrite, el, va)) [[likely]] {
+  uint8_t* p;
+  if (lookup<sizeof(T)>(AccessKind::kWrite, el, va, p)) [[likely]] {
     store_le<T>(p, value);
     return;
   }
@@ -249,7 +253,8 @@ inline void Mmu::store(uint64_t va, T value, AccessFlags flags) {
 template <typename T>
 inline std::pair<T, T> Mmu::load_pair(uint64_t va, AccessFlags flags) {
   const unsigned el = flags.unprivileged ? 0 : privilege();
-  if (uint8_t* p = lookup<2 * sizeof(T)>(AccessKind::kRead, el, va)) [[likely]]
+  uint8_t* p;
+  if (lookup<2 * sizeof(T)>(AccessKind::kRead, el, va, p)) [[likely]]
     return {load_le<T>(p), load_le<T>(p + sizeof(T))};
   const T first = load<T>(va, flags);
   return {first, load<T>(va + sizeof(T), flags)};
@@ -258,7 +263,8 @@ inline std::pair<T, T> Mmu::load_pair(uint64_t va, AccessFlags flags) {
 template <typename T>
 inline void Mmu::store_pair(uint64_t va, T first, T second, AccessFlags flags) {
   const unsigned el = flags.unprivileged ? 0 : privilege();
-  if (uint8_t* p = lookup<2 * sizeof(T)>(AccessKind::kWrite, el, va)) [[likely]] {
+  uint8_t* p;
+  if (lookup<2 * sizeof(T)>(AccessKind::kWrite, el, va, p)) [[likely]] {
     store_le<T>(p, first);
     store_le<T>(p + sizeof(T), second);
     return;
@@ -285,8 +291,8 @@ template <typename T>
 inline T Mmu::load_ordered(uint64_t va, AccessFlags flags, unsigned el) {
   // Exclusives and acquire/release: alignment is checked before translation.
   if (va & (sizeof(T) - 1)) alignment_fault(va, false, flags);
-  uint8_t* p = lookup<sizeof(T)>(AccessKind::kRead, el, va);
-  if (!p) return load_slow<T>(va, flags);
+  uint8_t* p;
+  if (!lookup<sizeof(T)>(AccessKind::kRead, el, va, p)) return load_slow<T>(va, flags);
   const T v = atomic_load<T>(p, flags.acquire_release);
   if (flags.exclusive) record_exclusive(va, sizeof(T), v);
   return v;

@@ -3,6 +3,7 @@
 // LDAXP/STLXP and byte-sized LDXRB/STXRB loops run through the handler
 // table. No update may be lost: STXR is a host compare-and-swap against the
 // value LDXR read.
+#include <atomic>
 #include <thread>
 
 #include "unit/cpu/mmu_fixture.h"
@@ -10,7 +11,7 @@
 namespace vmapple::arm64::test {
 namespace {
 
-constexpr unsigned kIterations = 100'000;
+constexpr unsigned kIterations = 1'000'000;
 
 class ExclusiveContentionTest : public MmuFixture {
  protected:
@@ -31,11 +32,18 @@ class ExclusiveContentionTest : public MmuFixture {
     c.pc = c.next_pc;
   }
 
-  // Runs body(core) on both vCPUs at once.
+  // Runs body(core, index) on both vCPUs at once (they start together).
   template <typename Body>
   void on_both(Body body) {
-    std::thread t([&] { body(other_, 1); });
-    body(core_, 0);
+    std::atomic<int> ready{0};
+    auto run = [&](Core& c, unsigned index) {
+      ready.fetch_add(1);
+      while (ready.load() < 2) {
+      }
+      body(c, index);
+    };
+    std::thread t([&] { run(other_, 1); });
+    run(core_, 0);
     t.join();
   }
 

@@ -164,9 +164,12 @@ class MmuFixture : public ::testing::Test {
     core_.sys.ttbr1 = root1_ | asid << 48;
     regs_changed();
   }
-  // Enters EL0t (as after ERET to user space) or EL1h.
+  // Enters EL0t (as after ERET to user space) or EL1h (as an exception would).
   void to_el0() { core_.set_pstate(0); }
-  void to_el1() { core_.set_pstate(5); }
+  void to_el1() {
+    core_.select_sp(1, true);
+    core_.pstate_il = false;
+  }
 
   struct Abort {
     uint64_t esr;

@@ -73,7 +73,7 @@ TEST_F(MmuTest, PageTwoMegabyteAndGigabyteLeaves) {
   EXPECT_EQ(mmu().load<uint32_t>(kKernelVa + 0x2f'1230), 0xaabbccddu);
   EXPECT_EQ(load64(kKernelVa + 0x4012'3458), 42u);
   mmu().store<uint16_t>(kKernelVa + 0x100a, 0xbeef);
-  EXPECT_EQ(get64(kPageA + 8), 0x1122beef55667788u);
+  EXPECT_EQ(get64(kPageA + 8), 0x11223344beef7788u);
 }
 
 TEST_F(MmuTest, UserHalfUsesTtbr0AndNonGlobalEntries) {
