@@ -248,9 +248,9 @@ void Mmu::note_block(uint64_t va, unsigned shift) {
 }
 
 void Mmu::fill(uint64_t va, const Translation& t, bool el0, uint8_t* host) {
-  // Only what the hit path can do without further checks: Normal memory in
-  // RAM with alignment checking off. Faults are never cached.
-  if (t.device() || strict_alignment() || !host) return;
+  // RAM pages only (MMIO always exits); faults are never cached. Device
+  // memory and SCTLR.A make the tag reject misaligned accesses.
+  if (!host) return;
   const uint64_t va_page = va & ~0xfffull;
   const uint64_t pa_page = t.pa & ~0xfffull;
   auto page = ram_.span_at(pa_page, 4096);
@@ -258,7 +258,8 @@ void Mmu::fill(uint64_t va, const Translation& t, bool el0, uint8_t* host) {
   TlbEntry e;
   e.page = va_page;
   e.asid = t.global ? 0 : asid_;
-  e.asid_mask = t.global ? 0 : 0xffff;
+  e.tag_mask = t.global ? 0 : TlbEntry::kAsidBits;
+  if (t.device() || strict_alignment()) e.tag_mask |= TlbEntry::kAlignBits;
   e.addend = reinterpret_cast<uintptr_t>(page->data()) - va_page;
   e.info = pa_page | t.leaf_shift;
   const unsigned el = el0 ? 0 : 1;
@@ -451,13 +452,9 @@ VMAPPLE_MMU_INSTANTIATE(uint64_t)
 VMAPPLE_MMU_INSTANTIATE(unsigned __int128)
 #undef VMAPPLE_MMU_INSTANTIATE
 
-FetchPage Mmu::fetch(uint64_t va) {
+FetchPage Mmu::fetch_slow(uint64_t va) {
   const unsigned el = privilege();
   Tlb& tlb = tlb_[static_cast<unsigned>(AccessKind::kFetch)][el];
-  const TlbEntry& hit = tlb.slot(va);
-  if (hit.matches(va, asid_)) [[likely]]
-    return {reinterpret_cast<const uint8_t*>(hit.addend + (va & ~0xfffull)), hit.pa_page()};
-
   ++walks_;
   const Translation t = translate(va, el == 0, true);
   if (!t.ok()) instruction_abort(va, t.fault, t.level);
@@ -470,7 +467,7 @@ FetchPage Mmu::fetch(uint64_t va) {
   TlbEntry& e = tlb.slot(va);
   e.page = va & ~0xfffull;
   e.asid = t.global ? 0 : asid_;
-  e.asid_mask = t.global ? 0 : 0xffff;
+  e.tag_mask = t.global ? 0 : TlbEntry::kAsidBits;
   e.addend = reinterpret_cast<uintptr_t>(page->data()) - e.page;
   e.info = pa_page | t.leaf_shift;
   if (t.leaf_shift > 12) note_block(va, t.leaf_shift);
@@ -489,7 +486,7 @@ void Mmu::flush_all() {
 
 bool Mmu::matches_va(const TlbEntry& e, uint64_t va_page, uint32_t asid, bool all_asids) const {
   if (!e.valid() || (e.page & TlbEntry::kVaPageMask) != va_page) return false;
-  return all_asids || e.asid_mask == 0 || e.asid == asid;
+  return all_asids || e.global() || e.asid == asid;
 }
 
 void Mmu::flush_va(uint64_t va, uint16_t asid16, bool all_asids, bool last_level_only) {
@@ -511,7 +508,7 @@ void Mmu::flush_va(uint64_t va, uint16_t asid16, bool all_asids, bool last_level
         const unsigned shift = e.leaf_shift();
         if (!e.valid() || shift <= 12) continue;
         const bool same_block = ((e.page & TlbEntry::kVaPageMask) >> shift) == (page >> shift);
-        if (same_block && (all_asids || e.asid_mask == 0 || e.asid == asid)) e.clear();
+        if (same_block && (all_asids || e.global() || e.asid == asid)) e.clear();
       }
 }
 
@@ -520,7 +517,7 @@ void Mmu::flush_asid(uint16_t asid16) {
   for (auto& row : tlb_)
     for (auto& t : row)
       for (TlbEntry& e : t)
-        if (e.valid() && e.asid_mask != 0 && e.asid == asid) e.clear();
+        if (e.valid() && !e.global() && e.asid == asid) e.clear();
 }
 
 void Mmu::on_translation_regs_changed() {
@@ -556,9 +553,11 @@ uint64_t Mmu::address_translate(uint64_t va, bool el0, bool write) {
 
 void Mmu::zero_block(uint64_t va) {
   const uint64_t base = va & ~63ull;
-  uint8_t* p;
-  if (lookup<64>(AccessKind::kWrite, privilege(), base, p)) {
-    std::memset(p, 0, 64);
+  // Hit only on entries without an alignment check: DC ZVA to Device
+  // memory is an alignment fault however aligned.
+  const TlbEntry& e = tlb_[static_cast<unsigned>(AccessKind::kWrite)][privilege()].slot(base);
+  if (e.matches(base, asid_, TlbEntry::kAlignBits)) {
+    std::memset(reinterpret_cast<uint8_t*>(e.addend + base), 0, 64);
     return;
   }
   // DC ZVA to Device memory is an alignment fault whatever the address.

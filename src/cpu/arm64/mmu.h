@@ -21,10 +21,11 @@
 //  - translate(): the walk alone (no exception, no TLB), for AT and tests.
 //  - translate_maintenance(): DC/IC by VA (faults with CM=1).
 //
-// The hit path (inline below): index by VA[20:12], one tag test, one
-// page-crossing test, host access. Misses, MMIO, Device memory, strict
-// alignment (SCTLR.A), code pages (writes) and page-crossing accesses take
-// the slow path in mmu.cc.
+// The hit path (inline below): index by VA[20:12], one tag test (VA page,
+// ASID unless global, alignment for Device memory or SCTLR.A), one
+// page-crossing test, host access. Misses, MMIO, misaligned Device
+// accesses, code pages (writes) and page-crossing accesses take the slow
+// path in mmu.cc.
 #include <cstdint>
 #include <utility>
 
@@ -106,7 +107,12 @@ class Mmu {
   template <typename T>
   bool store_exclusive(uint64_t va, T value, AccessFlags flags = {});
 
-  FetchPage fetch(uint64_t va);
+  FetchPage fetch(uint64_t va) {
+    const TlbEntry& e = tlb_[static_cast<unsigned>(AccessKind::kFetch)][privilege()].slot(va);
+    if (e.matches(va, asid_)) [[likely]]
+      return {reinterpret_cast<const uint8_t*>(e.addend + (va & ~0xfffull)), e.pa_page()};
+    return fetch_slow(va);
+  }
 
   // TLB maintenance of this vCPU (the broadcast IS forms are done by the
   // caller through the System). flush_va takes any VA of the page (only
@@ -161,7 +167,8 @@ class Mmu {
   bool lookup(AccessKind kind, unsigned el, uint64_t va, uint8_t*& host) {
     const TlbEntry& e = tlb_[static_cast<unsigned>(kind)][el].slot(va);
     host = reinterpret_cast<uint8_t*>(e.addend + va);
-    return e.matches(va, asid_) & ((va & 0xfff) <= 0x1000 - Size);
+    const auto misaligned = static_cast<uint32_t>(va & (Size - 1)) << TlbEntry::kAlignShift;
+    return e.matches(va, asid_, misaligned) & ((va & 0xfff) <= 0x1000 - Size);
   }
 
   template <typename T>
@@ -194,6 +201,7 @@ class Mmu {
     data_abort(va, FaultKind::kAlignment, 0, write, flags);
   }
   bool strict_alignment() const;
+  FetchPage fetch_slow(uint64_t va);
 
   bool read_descriptor(uint64_t pa, uint64_t& desc) const;
   Translation translate_mmu_off(uint64_t va, bool fetch) const;

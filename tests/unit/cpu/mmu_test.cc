@@ -504,6 +504,50 @@ TEST_F(MmuTest, DeviceMemoryFaultsUnalignedAccessesBeforePermissions) {
   EXPECT_EQ(a->esr, esr(kDabtSame, kWnR | 0x0f));
 }
 
+TEST_F(MmuTest, CachedDeviceAndStrictEntriesStillRejectMisalignedAccesses) {
+  const uint64_t device = (kKernelData & ~desc::attr_index(7)) | desc::attr_index(kAttrDevice);
+  pt_.map(root1_, kKernelVa, kPageA, device);
+  mmu().store<uint64_t>(kKernelVa + 8, 5);  // fills read and write entries
+  uint64_t walks = mmu().walks();
+  EXPECT_EQ(load64(kKernelVa + 8), 5u);
+  mmu().store<uint32_t>(kKernelVa + 12, 6);
+  EXPECT_EQ(mmu().walks(), walks);  // aligned Device accesses hit the TLB
+  auto a = abort_of([&] { (void)mmu().load<uint32_t>(kKernelVa + 2); });
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->esr, esr(kDabtSame, 0x21));
+  a = abort_of([&] { mmu().store<uint16_t>(kKernelVa + 1, 0); });
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->esr, esr(kDabtSame, kWnR | 0x21));
+  a = abort_of([&] { mmu().zero_block(kKernelVa); });
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->esr, esr(kDabtSame, kWnR | 0x21));
+  EXPECT_EQ(mmu().load<uint8_t>(kKernelVa + 3), 0u);  // bytes are always aligned
+
+  // MMU off: flat Device memory, cached the same way.
+  core_.sys.sctlr &= ~sctlr::kM;
+  regs_changed();
+  (void)load64(kRam + 0x100);
+  walks = mmu().walks();
+  (void)load64(kRam + 0x108);
+  EXPECT_EQ(mmu().walks(), walks);
+  a = load_abort(kRam + 0x10c);
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->esr, esr(kDabtSame, 0x21));
+
+  // SCTLR.A on Normal memory.
+  core_.sys.sctlr |= sctlr::kM | sctlr::kA;
+  regs_changed();
+  pt_.map(root1_, kKernelVa + 0x1000, kPageB, kKernelData);
+  (void)load64(kKernelVa + 0x1000);
+  walks = mmu().walks();
+  (void)load64(kKernelVa + 0x1008);
+  EXPECT_EQ(mmu().walks(), walks);
+  a = load_abort(kKernelVa + 0x1004);
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->esr, esr(kDabtSame, 0x21));
+  mmu().zero_block(kKernelVa + 0x1040);  // Normal memory: fine with SCTLR.A
+}
+
 TEST_F(MmuTest, ExclusiveAndOrderedAccessesMustBeAligned) {
   pt_.map(root1_, kKernelVa, kPageA, kKernelData);
   for (AccessFlags f : {AccessFlags{.exclusive = true}, AccessFlags{.acquire_release = true}}) {
