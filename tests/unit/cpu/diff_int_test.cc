@@ -6,29 +6,15 @@
 //             interpreter loop, loads/stores and MSR/MRS of the stub).
 #include <gtest/gtest.h>
 
-#include <map>
-
 #include "cpu/arm64/core.h"
 #include "cpu/arm64/decode/decoder.h"
 #include "cpu/arm64/handlers.h"
-#include "unit/cpu/diff_harness.h"
-#include "unit/cpu/user_mode.h"
+#include "unit/cpu/diff_groups.h"
 
 namespace vmapple::arm64::test::diff {
 namespace {
 
 constexpr size_t kDefaultCases = 4000;
-
-using Generator = void (*)(Rng&, const CaseContext&, Case&);
-
-struct Group {
-  const char* name;
-  Options options;
-  Generator generate;
-};
-void PrintTo(const Group& g, std::ostream* os) {
-  *os << g.name;
-}
 
 unsigned reg(Rng& r) {
   return r.below(32);
@@ -219,46 +205,6 @@ const Group kGroups[] = {
 
 // --- one group: cases, program, qemu -------------------------------------------
 
-struct GroupRun {
-  Program program;
-  std::vector<Case> cases;
-  std::vector<uint8_t> elf;
-  std::string elf_path;
-  ProcessResult qemu;
-};
-
-uint64_t name_hash(const char* s) {
-  uint64_t h = 1469598103934665603ull;
-  for (; *s; ++s)
-    h = (h ^ static_cast<uint8_t>(*s)) * 1099511628211ull;
-  return h;
-}
-
-// Built once per group and shared by both tests of the group.
-GroupRun& group_run(const Group& g) {
-  static std::map<std::string, std::unique_ptr<GroupRun>> runs;
-  auto& slot = runs[g.name];
-  if (slot) return *slot;
-  size_t n = diff_cases(kDefaultCases);
-  Rng rng(diff_seed() ^ name_hash(g.name));
-  slot.reset(new GroupRun{Program(g.options, n), {}, {}, {}, {}});
-  GroupRun& run = *slot;
-  for (size_t i = 0; i < n; ++i) {
-    Case c;
-    for (uint64_t& x : c.in.x)
-      x = rng.value();
-    c.in.sp = rng.value();
-    c.in.nzcv = uint64_t{rng.below(16)} << 28;
-    g.generate(rng, run.program.context(i), c);
-    run.cases.push_back(std::move(c));
-  }
-  run.elf = run.program.build(run.cases, rng);
-  run.elf_path = write_temp_executable(std::string("diff-") + g.name, run.elf);
-  run.qemu = run_qemu(run.elf_path);
-  if (!keep_files()) unlink(run.elf_path.c_str());
-  return run;
-}
-
 // Our handlers on a bare Core, one case at a time; the sled of branch groups
 // is modelled by Program::sled_increment.
 std::vector<uint8_t> run_handlers(const GroupRun& run) {
@@ -298,34 +244,16 @@ std::vector<uint8_t> run_handlers(const GroupRun& run) {
   return out;
 }
 
-class DiffInt : public ::testing::TestWithParam<Group> {
- protected:
-  void check(const GroupRun& run, const std::vector<uint8_t>& ours) {
-    ASSERT_EQ(run.qemu.exit_code, 0)
-        << qemu_binary() << " failed on " << run.elf_path << " (install qemu-user: scripts/setup)";
-    Comparison cmp = compare_outputs(run.program, run.cases, run.qemu.out, ours);
-    RecordProperty("cases", static_cast<int>(run.program.size()));
-    if (cmp.mismatches == 0) return;
-    // Keep the program for reproduction (qemu-aarch64 -singlestep -d cpu ...).
-    std::string kept = keep_files() ? run.elf_path : write_temp_executable("mismatch", run.elf);
-    ADD_FAILURE() << cmp.mismatches << " of " << run.program.size() << " cases differ (seed "
-                  << diff_seed() << ", program kept as " << kept << "):\n"
-                  << cmp.report;
-  }
-};
+class DiffInt : public ::testing::TestWithParam<Group> {};
 
 TEST_P(DiffInt, Handlers) {
-  GroupRun& run = group_run(GetParam());
-  check(run, run_handlers(run));
+  GroupRun& run = group_run(GetParam(), kDefaultCases);
+  expect_same_as_qemu(run, run_handlers(run));
 }
 
 TEST_P(DiffInt, Program) {
-  GroupRun& run = group_run(GetParam());
-  UserModeRunner runner(parse_elf(run.elf));
-  UserRunResult r = runner.run();
-  ASSERT_TRUE(r.exited) << r.error;
-  EXPECT_EQ(r.exit_code, 0);
-  check(run, r.out);
+  GroupRun& run = group_run(GetParam(), kDefaultCases);
+  expect_same_as_qemu(run, run_on_our_cpu(run));
 }
 
 INSTANTIATE_TEST_SUITE_P(Groups, DiffInt, ::testing::ValuesIn(kGroups),

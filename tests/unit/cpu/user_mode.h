@@ -1,9 +1,13 @@
 #pragma once
 // A user-mode runner for static AArch64 Linux executables on our CPU: the
-// ELF's segments are loaded at their addresses into flat guest RAM (MMU off,
-// so VA = PA), a stack is mapped, and the program runs at EL0 on an
-// InterpVcpu. SVCs are intercepted through Core::exception_hook and emulate
-// the few Linux syscalls the test programs use (write, exit, exit_group).
+// ELF's segments are loaded at their addresses into guest RAM, a stack is
+// mapped, and the program runs at EL0 on an InterpVcpu with VA = PA. By
+// default the stage-1 MMU is on with an identity map of Normal memory (2 MiB
+// blocks, EL0 read/write/execute, TBI0 like Linux and qemu-user), because
+// with the MMU off every data access is Device memory and unaligned
+// accesses fault; MmuMode::kOff runs flat with the MMU off instead.
+// SVCs are intercepted through Core::exception_hook and emulate the few
+// Linux syscalls the test programs use (write, exit, exit_group).
 // Any other exception, an access outside the mapped RAM, or running past
 // the instruction budget stops the run with an error.
 #include <algorithm>
@@ -12,6 +16,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <variant>
@@ -24,6 +29,7 @@
 #include "cpu/arm64/core.h"
 #include "cpu/arm64/cpu_cluster.h"
 #include "cpu/arm64/interp_vcpu.h"
+#include "cpu/arm64/mmu.h"
 #include "memory/guest_memory.h"
 #include "unit/cpu/elf_image.h"
 
@@ -41,13 +47,18 @@ struct UserRunResult {
   uint32_t nzcv = 0;
 };
 
+enum class MmuMode { kIdentityMap, kOff };
+
 class UserModeRunner {
  public:
   static constexpr uint64_t kStackTop = 0x7f0000000;
   static constexpr uint64_t kStackSize = 1 << 20;
   static constexpr uint64_t kPageMask = 0xfff;
+  static constexpr uint64_t kTables = 0x7e0000000;  // translation tables
+  static constexpr uint64_t kTablesSize = 64 << 10;
 
-  explicit UserModeRunner(const ElfImage& image) : image_(image) {
+  explicit UserModeRunner(const ElfImage& image, MmuMode mmu = MmuMode::kIdentityMap)
+      : image_(image), mmu_(mmu) {
     // RAM regions: the segments' pages, merged where segments share pages.
     std::vector<std::pair<uint64_t, uint64_t>> ranges;
     for (const ElfSegment& s : image.segments)
@@ -62,6 +73,8 @@ class UserModeRunner {
     for (const ElfSegment& s : image.segments)
       ram_.write(s.vaddr, s.bytes);
     ram_.add_region("stack", kStackTop - kStackSize, kStackSize);
+    ranges.emplace_back(kStackTop - kStackSize, kStackTop);
+    if (mmu_ == MmuMode::kIdentityMap) build_identity_map(ranges);
   }
 
   UserRunResult run(uint64_t max_instructions = 500'000'000) {
@@ -75,6 +88,16 @@ class UserModeRunner {
     c.sys.cpacr = 3u << 20;  // FPEN: no FP/SIMD traps, as under Linux
     // What Linux grants EL0: CTR/DCZID reads, DC ZVA, cache maintenance, WFI/WFE.
     c.sys.sctlr |= sctlr::kUct | sctlr::kDze | sctlr::kUci | sctlr::kNtwi | sctlr::kNtwe;
+    if (mmu_ == MmuMode::kIdentityMap) {
+      c.sys.mair = 0xff;  // Attr0: Normal, write-back
+      // T0SZ=16 (48-bit), IRGN0/ORGN0 WB, SH0 inner, TG0 4K, EPD1 (no TTBR1
+      // walks), IPS 48-bit, TBI0.
+      c.sys.tcr = 16 | 1u << 8 | 1u << 10 | 3u << 12 | 16u << 16 | 1u << 23 | uint64_t{5} << 32 |
+                  uint64_t{1} << 37;
+      c.sys.ttbr0 = kTables;
+      c.sys.sctlr |= sctlr::kM;
+      vcpu.mmu().on_translation_regs_changed();
+    }
 
     std::atomic<bool> stop{false};
     c.exception_hook = [&](Core& core, uint32_t ec, uint32_t iss) {
@@ -160,6 +183,33 @@ class UserModeRunner {
     }
   }
 
+  // Identity map of every 2 MiB block that holds RAM: L0 -> L1 -> L2 tables
+  // allocated from kTables, L2 block descriptors for Normal memory, AF set,
+  // AP=01 (EL0 and EL1 read/write), executable at EL0.
+  void build_identity_map(const std::vector<std::pair<uint64_t, uint64_t>>& ranges) {
+    ram_.add_region("tables", kTables, kTablesSize);
+    uint64_t next_table = kTables + 0x1000;  // kTables itself is L0
+    auto table_at = [&](uint64_t table, unsigned index) {
+      uint64_t desc = ram_.read_le<uint64_t>(table + 8 * index).value_or(0);
+      if (desc & 1) return desc & 0xfffffffff000;
+      uint64_t t = next_table;
+      next_table += 0x1000;
+      if (next_table > kTables + kTablesSize)
+        throw std::runtime_error("identity map: out of tables");
+      ram_.write_le<uint64_t>(table + 8 * index, t | 3);
+      return t;
+    };
+    constexpr uint64_t kBlock = 2 << 20;
+    constexpr uint64_t kBlockAttrs = 1 | 0u << 2 | 1u << 6 | 3u << 8 | 1u << 10;
+    for (auto [lo, hi] : ranges) {
+      for (uint64_t va = lo & ~(kBlock - 1); va < hi; va += kBlock) {
+        uint64_t l1 = table_at(kTables, va >> 39 & 511);
+        uint64_t l2 = table_at(l1, va >> 30 & 511);
+        ram_.write_le<uint64_t>(l2 + 8 * (va >> 21 & 511), va | kBlockAttrs);
+      }
+    }
+  }
+
   struct NullLine final : IrqLine {
     void set(bool) override {}
   };
@@ -168,6 +218,7 @@ class UserModeRunner {
   };
 
   ElfImage image_;
+  MmuMode mmu_;
   GuestMemory ram_;
   FixedClock clock_;
   NullLine timer_line_;

@@ -24,19 +24,30 @@ std::string text(const std::vector<uint8_t>& bytes) {
 
 class UserPrograms : public ::testing::TestWithParam<const char*> {};
 
-TEST_P(UserPrograms, MatchQemu) {
-  std::string path = program_path(GetParam());
+void expect_match_qemu(const std::string& name, MmuMode mmu) {
+  std::string path = program_path(name);
   diff::ProcessResult qemu = diff::run_qemu(path);
   ASSERT_EQ(qemu.exit_code, 0) << diff::qemu_binary() << " " << path << ":\n" << text(qemu.out);
   ASSERT_FALSE(qemu.out.empty());
 
-  UserModeRunner runner(parse_elf(read_file_bytes(path)));
+  UserModeRunner runner(parse_elf(read_file_bytes(path)), mmu);
   UserRunResult ours = runner.run();
   ASSERT_TRUE(ours.exited) << ours.error << "\noutput so far:\n" << text(ours.out);
   EXPECT_EQ(ours.exit_code, 0);
   EXPECT_EQ(text(ours.out), text(qemu.out));
   EXPECT_TRUE(ours.err.empty()) << text(ours.err);
-  RecordProperty("instructions", static_cast<int>(ours.instructions));
+  ::testing::Test::RecordProperty("instructions", static_cast<int>(ours.instructions));
+}
+
+// Identity-mapped Normal memory, as a Linux process sees it.
+TEST_P(UserPrograms, MatchQemu) {
+  expect_match_qemu(GetParam(), MmuMode::kIdentityMap);
+}
+
+// MMU off: every data access is Device memory, so this also shows that the
+// programs make no unaligned accesses the flat mode would fault on.
+TEST_P(UserPrograms, MatchQemuWithMmuOff) {
+  expect_match_qemu(GetParam(), MmuMode::kOff);
 }
 
 INSTANTIATE_TEST_SUITE_P(Guest, UserPrograms,
