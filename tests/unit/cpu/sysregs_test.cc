@@ -1,6 +1,8 @@
 // MRS/MSR, MSR (immediate), hints, barriers and SYS of the software CPU:
 // the scope's ID register values, the effective fields, the EL0 access
 // rules and the configurable traps (EC 0x18 with the Arm ARM's ISS).
+#include <set>
+#include <utility>
 #include <variant>
 
 #include "cpu/arm64/timer.h"
@@ -195,6 +197,69 @@ TEST_F(SysRegsTest, El0AccessibleRegisters) {
   write(regs::kFpsr, 0xffff'ffff);
   EXPECT_EQ(read(regs::kFpsr), 0x0800009fu);
   EXPECT_EQ(c.el, 0u);
+}
+
+// Every op0 = 2/3 encoding, read and written at EL0 with all EL0 controls
+// open: exactly the registers EL0 may use succeed, everything else is
+// UNDEFINED (no trap, no VMM exit).
+TEST_F(SysRegsTest, El0SweepReachesOnlyTheEl0Registers) {
+  Core& c = core();
+  c.sys.sctlr |= sctlr::kUma | sctlr::kUct;
+  c.sys.cpacr = 3u << 20;
+  c.sys.mdscr = 0;
+  std::set<std::pair<uint32_t, bool>> allowed;
+  for (SysRegId id :
+       {regs::kNzcv, regs::kDaif, regs::kFpcr, regs::kFpsr, regs::kTpidrEl0, regs::kCntpCtl,
+        regs::kCntpCval, regs::kCntpTval, regs::kCntvCtl, regs::kCntvCval, regs::kCntvTval,
+        SysRegId::make(2, 3, 0, 4, 0), SysRegId::make(2, 3, 0, 5, 0)}) {
+    allowed.insert({id.packed, true});
+    allowed.insert({id.packed, false});
+  }
+  for (SysRegId id : {regs::kTpidrroEl0, regs::kCtr, regs::kDczid, regs::kCntfrq, regs::kCntpct,
+                      regs::kCntvct, SysRegId::make(2, 3, 0, 1, 0)})
+    allowed.insert({id.packed, true});
+  std::set<std::pair<uint32_t, bool>> reached;
+  for (uint32_t packed = 0x8000; packed < 0x10000; ++packed) {
+    SysRegId id{packed};
+    for (bool is_read : {true, false}) {
+      c.sys.cntkctl = 0x303;  // EL0 access to both counters and timers
+      el0();
+      c.x[1] = 0;
+      bool faulted = exec(is_read ? mrs(1, id) : msr(id, 1));
+      if (!faulted) {
+        reached.insert({packed, is_read});
+        continue;
+      }
+      ASSERT_EQ(c.sys.esr, kUndef) << std::hex << packed << " read " << is_read;
+    }
+  }
+  EXPECT_EQ(reached, allowed);
+}
+
+// Every op0 = 2/3 encoding at EL1, read and written with all-ones: only
+// success or UNDEFINED, and VMM exits only for the GIC CPU interface.
+TEST_F(SysRegsTest, El1SweepNeverTrapsAndExitsOnlyForIcc) {
+  Core& c = core();
+  unsigned exits = 0;
+  for (uint32_t packed = 0x8000; packed < 0x10000; ++packed) {
+    SysRegId id{packed};
+    bool icc = id == SysRegId::make(3, 0, 4, 6, 0) ||
+               (id.op0() == 3 && id.op1() == 0 && id.crn() == 12 && id.crm() >= 8);
+    for (bool is_read : {true, false}) {
+      c.sys.cpacr = 3u << 20;
+      el1();
+      c.x[1] = ~uint64_t{0};
+      try {
+        if (exec(is_read ? mrs(1, id) : msr(id, 1))) {
+          ASSERT_EQ(c.sys.esr, kUndef) << std::hex << packed << " read " << is_read;
+        }
+      } catch (const VmmExit&) {
+        ASSERT_TRUE(icc) << std::hex << packed;
+        ++exits;
+      }
+    }
+  }
+  EXPECT_GT(exits, 0u);
 }
 
 TEST_F(SysRegsTest, El0DaifNeedsUma) {
@@ -614,6 +679,31 @@ TEST_F(SysRegsTest, El0CacheMaintenanceRules) {
                         sys(3, 7, 14, 1, 3), sys(3, 7, 5, 1, 3)})
     EXPECT_FALSE(exec(insn)) << std::hex << insn;
   EXPECT_EQ(c.el, 0u);
+}
+
+// Every SYS encoding at EL0 with SCTLR.DZE/UCI clear: the five EL0 cache
+// operations trap (EC 0x18), everything else is UNDEFINED.
+TEST_F(SysRegsTest, El0SysSweep) {
+  Core& c = core();
+  c.sys.sctlr &= ~(sctlr::kDze | sctlr::kUci);
+  std::set<uint32_t> trapped;
+  for (unsigned op1 = 0; op1 < 8; ++op1)
+    for (unsigned crn = 0; crn < 16; ++crn)
+      for (unsigned crm = 0; crm < 16; ++crm)
+        for (unsigned op2 = 0; op2 < 8; ++op2) {
+          el0();
+          c.x[3] = kRam;
+          ASSERT_TRUE(exec(sys(op1, crn, crm, op2, 3)));
+          if (c.sys.esr >> 26 == 0x18) {
+            trapped.insert(SysRegId::make(1, op1, crn, crm, op2).packed);
+          } else {
+            ASSERT_EQ(c.sys.esr, kUndef);
+          }
+        }
+  std::set<uint32_t> expected;
+  for (unsigned crm : {4u, 10u, 11u, 14u, 5u})  // DC ZVA, CVAC, CVAU, CIVAC; IC IVAU
+    expected.insert(SysRegId::make(1, 3, 7, crm, 1).packed);
+  EXPECT_EQ(trapped, expected);
 }
 
 TEST_F(SysRegsTest, El1MaintenanceTlbiAndAt) {
