@@ -109,6 +109,31 @@ size_t find_etext(const std::vector<ObjdumpLine>& lines, size_t begin) {
   return 0;
 }
 
+// The matching rules themselves: they accept the right Op and only it.
+TEST(DecodeObjdump, AgreementRules) {
+  using test::objdump_agrees;
+  EXPECT_TRUE(objdump_agrees("add", "x0, x1, #0x4", Op::ADD_imm));
+  EXPECT_FALSE(objdump_agrees("add", "x0, x1, #0x4", Op::SUB_imm));
+  EXPECT_TRUE(objdump_agrees("mov", "x0, x1", Op::ORR_shift));
+  EXPECT_FALSE(objdump_agrees("mov", "x0, x1", Op::AND_shift));
+  EXPECT_TRUE(objdump_agrees("ldaddal", "x0, x1, [x2]", Op::LDADD));
+  EXPECT_FALSE(objdump_agrees("ldaddal", "w0, w1, [x2]", Op::LDADDB));
+  EXPECT_TRUE(objdump_agrees("staddlh", "w1, [x0]", Op::LDADDH));
+  EXPECT_TRUE(objdump_agrees("cpyfpwtrn", "[x0]!, [x1]!, x2!", Op::CPYFP));
+  EXPECT_TRUE(objdump_agrees("b.ne", "0x10", Op::B_cond));
+  EXPECT_TRUE(objdump_agrees("uaddw2", "v0.2d, v1.2d, v2.4s", Op::UADDW));
+  EXPECT_TRUE(objdump_agrees(".inst", "0xff387d08 ; undefined", Op::kUnallocated));
+  EXPECT_FALSE(objdump_agrees(".inst", "0x91001020 ; undefined", Op::ADD_imm));
+  EXPECT_FALSE(objdump_agrees("nop", "", Op::kUnallocated));
+  // SVE on both sides or neither.
+  EXPECT_TRUE(objdump_agrees("ldr", "z0, [x0, #1, mul vl]", Op::LDR_sve_vec));
+  EXPECT_FALSE(objdump_agrees("ldr", "z0, [x0, #1, mul vl]", Op::LDR_imm_uoff));
+  EXPECT_FALSE(objdump_agrees("ldr", "x0, [x1]", Op::LDR_sve_vec));
+  EXPECT_TRUE(objdump_agrees("add", "z0.s, z1.s, z2.s", Op::SVE_other));
+  EXPECT_TRUE(objdump_agrees("cntb", "x7", Op::CNTB));
+  EXPECT_FALSE(objdump_agrees("add", "x0, x1, x2", Op::SVE_other));
+}
+
 TEST(DecodeObjdump, KernelText) {
   std::string cache = fetch_guest_packages();
   ASSERT_FALSE(cache.empty()) << "scripts/fetch-arm64-debs failed";

@@ -278,18 +278,42 @@ inline bool has_sve_register(std::string_view ops) {
   return false;
 }
 
+// An Op of the SVE space: all its patterns have op1 (bits 28:25) = 0010.
+inline bool is_sve_op(Op op) {
+  bool any = false;
+  for (const auto& p : decode_patterns()) {
+    if (p.op != op) continue;
+    if ((p.mask & 0x1e000000u) != 0x1e000000u || (p.value & 0x1e000000u) != 0x04000000u)
+      return false;
+    any = true;
+  }
+  return any;
+}
+
+// objdump shows an SVE instruction: z/p register operands or an SVE-only
+// mnemonic.
+inline bool objdump_shows_sve(std::string_view mnemonic, std::string_view operands) {
+  for (const auto& m : words_of(kSveOnlyMnemonics))
+    if (m == mnemonic) return true;
+  return has_sve_register(operands);
+}
+
 // Whether objdump's reading (mnemonic, operands) names the same instruction
-// as `op`: ".inst" (undefined) <-> kUnallocated; the Op's base name (before
-// the first '_') equals the mnemonic, or the mnemonic without a vector "2"
-// suffix; b.<cond>/bc.<cond>; an alias or family row; SVE_other <-> SVE.
+// as `op`: ".inst" (undefined) <-> kUnallocated; SVE on both sides or on
+// neither; SVE_other for any SVE instruction; else the Op's base name
+// (before the first '_') equals the mnemonic, or the mnemonic without a
+// vector "2" suffix; b.<cond>/bc.<cond>; an alias or family row.
 inline bool objdump_agrees(std::string_view mnemonic, std::string_view operands, Op op) {
   if (mnemonic == ".inst") return op == Op::kUnallocated;
   if (op == Op::kUnallocated) return false;
-  if (op == Op::SVE_other) {
-    for (const auto& m : words_of(kSveOnlyMnemonics))
-      if (m == mnemonic) return true;
-    return has_sve_register(operands);
-  }
+  static const std::vector<bool> sve = [] {
+    std::vector<bool> v(static_cast<size_t>(Op::kCount));
+    for (size_t i = 0; i < v.size(); ++i)
+      v[i] = is_sve_op(Op(i));
+    return v;
+  }();
+  if (sve[static_cast<size_t>(op)] != objdump_shows_sve(mnemonic, operands)) return false;
+  if (op == Op::SVE_other) return true;
   std::string name = op_name(op);
   std::string base = name.substr(0, name.find('_'));
   std::string mn = upper(std::string(mnemonic));

@@ -240,7 +240,7 @@ Dispatch build() {
     for (uint32_t v = 0; v < 256; ++v)
       d.lut[byte][v] = uint16_t(extract(v << (8 * byte), d.key_mask));
 
-  // Exclusion lists, shared by the replicated bucket entries.
+  // Exclusions and constraints live once; bucket entries refer to ranges.
   std::vector<Entry> proto;
   for (const auto& p : d.patterns) {
     auto xb = uint16_t(d.exclusions.size());
@@ -266,7 +266,12 @@ Dispatch build() {
     uint32_t word = deposit(k, d.key_mask);
     for (size_t i : order) {
       const Entry& e = proto[i];
-      if ((word & e.mask & d.key_mask) == (e.value & d.key_mask)) d.entries.push_back(e);
+      if ((word & e.mask & d.key_mask) != (e.value & d.key_mask)) continue;
+      d.entries.push_back(e);
+      // An entry decided by the key bits alone matches every word of this
+      // bucket: nothing after it can be reached.
+      bool unconditional = e.excl_begin == e.excl_end && e.cons_begin == e.cons_end;
+      if (unconditional && (e.mask & ~d.key_mask) == 0) break;
     }
   }
   d.begin.push_back(uint32_t(d.entries.size()));
@@ -293,7 +298,7 @@ Op decode(uint32_t insn) {
       excluded = (insn & d.exclusions[x].first) == d.exclusions[x].second;
     if (excluded) continue;
     if (e->cons_begin == e->cons_end ||
-        constraints_hold(&d.terms[e->cons_begin], &d.terms[e->cons_end - 1] + 1, insn))
+        constraints_hold(d.terms.data() + e->cons_begin, d.terms.data() + e->cons_end, insn))
       return Op(e->op);
   }
   return Op::kUnallocated;
