@@ -243,8 +243,9 @@ bool Mmu::strict_alignment() const {
 
 void Mmu::note_block(uint64_t va, unsigned shift) {
   const uint64_t base = va & TlbEntry::kVaPageMask & ~mask(shift);
-  block_lo_ = std::min(block_lo_, base);
-  block_hi_ = std::max(block_hi_, base + mask(shift));
+  const unsigned half = bit(va, 55);
+  block_lo_[half] = std::min(block_lo_[half], base);
+  block_hi_[half] = std::max(block_hi_[half], base + mask(shift));
 }
 
 void Mmu::fill(uint64_t va, const Translation& t, bool el0, uint8_t* host) {
@@ -480,8 +481,10 @@ void Mmu::flush_all() {
   for (auto& row : tlb_)
     for (auto& t : row)
       t.clear();
-  block_lo_ = ~0ull;
-  block_hi_ = 0;
+  for (unsigned half = 0; half < 2; ++half) {
+    block_lo_[half] = ~0ull;
+    block_hi_[half] = 0;
+  }
 }
 
 bool Mmu::matches_va(const TlbEntry& e, uint64_t va_page, uint32_t asid, bool all_asids) const {
@@ -499,7 +502,8 @@ void Mmu::flush_va(uint64_t va, uint16_t asid16, bool all_asids, bool last_level
       TlbEntry& e = t.slot(va);
       if (matches_va(e, page, asid, all_asids)) e.clear();
     }
-  if (page < block_lo_ || page > block_hi_) return;
+  const unsigned half = bit(va, 55);
+  if (page < block_lo_[half] || page > block_hi_[half]) return;
   // The page lies inside a cached block: the TLBI removes the whole block
   // translation, i.e. every 4 KiB entry made from it.
   for (auto& row : tlb_)

@@ -216,10 +216,11 @@ class Mmu {
   uint32_t asid_ = 0;           // ASID of the current address space (TCR.A1, TCR.AS)
   uint64_t regs_seen_[4] = {};  // SCTLR bits, TCR, MAIR at the last flush
   uint64_t code_generation_seen_ = 0;
-  // VA[55:0] range covered by cached entries of 2 MiB/1 GiB leaves: a TLBI
-  // by VA inside it drops every entry of the same leaf, not just one page.
-  uint64_t block_lo_ = ~0ull;
-  uint64_t block_hi_ = 0;
+  // Per half (VA bit 55), the VA[55:12] range covered by cached entries of
+  // 2 MiB/1 GiB leaves: a TLBI by VA inside it drops every entry of the same
+  // leaf, not just one page (a scan of the tables; outside it, one slot).
+  uint64_t block_lo_[2] = {~0ull, ~0ull};
+  uint64_t block_hi_[2] = {0, 0};
   uint64_t walks_ = 0;
 };
 

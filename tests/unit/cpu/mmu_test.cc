@@ -765,6 +765,18 @@ TEST_F(MmuTest, TlbiInsideABlockDropsTheWholeBlock) {
   mmu().flush_va(kKernelVa + 0x21'3000, 0, false, true);
   EXPECT_EQ(load64(kKernelVa + 0x20'0000), 3u);
   EXPECT_EQ(load64(kKernelVa + 0x20'5000), 4u);
+
+  // A 1 GiB block made read-only: one TLBI anywhere in it.
+  const uint64_t giga = kKernelVa + 0x4000'0000;
+  pt_.map(root1_, giga, kRam, kKernelData, 1);
+  mmu().store<uint64_t>(giga + 0x10'0000, 1);
+  mmu().store<uint64_t>(giga + 0x123'4000, 2);
+  pt_.write(pt_.entry(root1_, giga, 1), kRam | kKernelData | desc::kReadOnly | desc::kBlock);
+  EXPECT_FALSE(store_abort(giga + 0x10'0000));  // stale
+  mmu().flush_va(giga + 0x3000'0000, 0, false, false);
+  EXPECT_TRUE(store_abort(giga + 0x10'0000));
+  EXPECT_TRUE(store_abort(giga + 0x123'4000));
+  EXPECT_EQ(load64(giga + 0x123'4000), 2u);
 }
 
 TEST_F(MmuTest, TranslationRegisterChangesFlushButAsidChangesDoNot) {
