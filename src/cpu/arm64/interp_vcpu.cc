@@ -93,7 +93,7 @@ void InterpVcpu::run_blocks() {
   for (;;) {
     // Page boundary: everything another thread may have asked for.
     uint32_t sig = signals_.load(std::memory_order_acquire);
-    if (sig & kKick) {
+    if ((sig & kKick) || instructions_ >= instruction_limit_) {
       signals_.fetch_and(~uint32_t{kKick});
       pending_exit_ = KickedExit{};
       return;
@@ -111,6 +111,7 @@ void InterpVcpu::run_blocks() {
       run_page(handlers);
     } catch (const ExceptionTaken&) {
       core_.pc = core_.next_pc;
+      ++instructions_;  // an instruction that took an exception still executed
     } catch (const VmmExit&) {
       reexecute_ = true;
       return;

@@ -50,6 +50,10 @@ class InterpVcpu final : public Vcpu, public CpuInterruptInputs {
   Mmu& mmu() { return *mmu_; }
   CpuCluster& cluster() { return cluster_; }
   uint64_t instructions_retired() const override { return instructions_; }
+  // run() returns KickedExit once this many instructions retired in total
+  // (checked at page boundaries and every few thousand taken branches); for
+  // fuzzing and tests of guests that never stop by themselves.
+  void set_instruction_limit(uint64_t limit) { instruction_limit_ = limit; }
 
   // --- services for instruction handlers (vcpu_services.h) -------------
   uint64_t mmio(uint64_t gpa, unsigned size, bool is_write, uint64_t value);
@@ -102,6 +106,7 @@ class InterpVcpu final : public Vcpu, public CpuInterruptInputs {
   std::atomic<uint64_t> seen_tlb_generation_{0};
   uint64_t code_generation_ = 0;
   uint64_t instructions_ = 0;
+  uint64_t instruction_limit_ = ~uint64_t{0};
   int32_t budget_ = 0;
 
   // Direct-mapped cache of decoded pages by guest physical page.
