@@ -6,6 +6,7 @@
 
 #include "base/error.h"
 #include "base/log.h"
+#include "cli/bundle.h"
 #include "cli/run_flags.h"
 #include "vmm/vm.h"
 
@@ -18,7 +19,11 @@ Examples:
       boot a flat binary at 0x00100000 on CPU 0 with 512 MiB of RAM
   vmapple run --kernel Image --initrd initrd.gz --append "console=ttyAMA0" --disk data.img
       boot Linux directly with one writable disk
-  vmapple run --firmware AVPBooter.vmapple2.bin --ecid 0x1234 --disk aux.img --disk root.img,ro
+  vmapple run ~/VM.bundle
+      run a macOS VM made with Virtualization.framework (Apple's sample bundle, a tart VM
+      directory or a macosvm JSON file): ECID, aux storage and root disk come from it
+  vmapple run --firmware AVPBooter.vmapple2.bin --ecid 0x1234 --aux-disk aux.img \
+      --root-disk root.img
   vmapple run --firmware fw.bin --serial unix:/tmp/vm.sock --trace 'pl0*,guest-error'
 
 Exit status: 0 guest powered off, 1 VMM failure, 2 bad flag or file (nothing started),
@@ -27,6 +32,9 @@ Exit status: 0 guest powered off, 1 VMM failure, 2 bad flag or file (nothing sta
 Serial console on stdio: Ctrl-A X quits, Ctrl-A Ctrl-A sends Ctrl-A.)";
 
 void add_run_flags(CLI::App& run, RunFlags& f) {
+  run.add_option("bundle", f.bundle,
+                 "VM bundle: a Virtualization.framework bundle directory, a tart VM directory or "
+                 "a macosvm JSON file; flags override what it says");
   run.add_option("--memory,-m", f.memory, "RAM size, e.g. 4G or 512M (default 4G)");
   run.add_option("--cpus", f.cpus, "number of vCPUs, 1 to 32 (default 1)");
   run.add_option("--firmware", f.firmware, "flat boot ROM loaded at 0x00100000, at most 1 MiB");
@@ -35,7 +43,13 @@ void add_run_flags(CLI::App& run, RunFlags& f) {
   run.add_option("--append", f.append, "kernel command line for --kernel");
   run.add_option("--disk", f.disks,
                  "disk image PATH[,ro][,engine=auto|io_uring|threads] (repeatable)")
-      ->take_all();
+      ->take_all()
+      ->allow_extra_args(false);
+  run.add_option("--aux-disk", f.aux_disk,
+                 "aux storage for the backdoor PATH[,ro][,engine=E][,header=SIZE] (header: "
+                 "bytes to skip, 16K for an untrimmed Virtualization.framework file)");
+  run.add_option("--root-disk", f.root_disk,
+                 "root disk for the backdoor PATH[,ro][,engine=E][,header=SIZE]");
   run.add_option("--serial", f.serial, "serial console: stdio, file:PATH, unix:PATH or none");
   run.add_option("--trace", f.trace,
                  "trace categories by glob, e.g. 'pl011,guest-error'; 'help' lists them");
@@ -54,6 +68,19 @@ void print_trace_categories(std::ostream& out) {
     out << "  " << name << "\n";
 }
 
+// `vmapple ecid`: the decimal ECID, as QEMU's contrib/vmapple/uuid.sh prints
+// it, so that `--ecid $(vmapple ecid VM.bundle)` works.
+CommandLine print_ecid(const std::string& path, std::ostream& out, std::ostream& err) {
+  CommandLine result;
+  try {
+    out << read_ecid(path) << "\n";
+  } catch (const ConfigError& e) {
+    err << "vmapple: " << e.what() << "\n";
+    result.exit_status = kExitUsage;
+  }
+  return result;
+}
+
 }  // namespace
 
 CommandLine parse_command_line(const std::vector<std::string>& args, std::ostream& out,
@@ -66,13 +93,17 @@ CommandLine parse_command_line(const std::vector<std::string>& args, std::ostrea
   RunFlags flags;
   CLI::App* run = app.add_subcommand("run", "build the vmapple machine and run a guest");
   add_run_flags(*run, flags);
+  std::string ecid_path;
+  CLI::App* ecid = app.add_subcommand(
+      "ecid", "print the ECID of a VM bundle, macosvm/tart JSON or machine identifier file");
+  ecid->add_option("path", ecid_path, "bundle directory or file")->required();
 
   CommandLine result;
   std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 pops from the back
   try {
     app.parse(reversed);
   } catch (const CLI::CallForHelp&) {
-    out << (run->parsed() ? run->help() : app.help());
+    out << (run->parsed() ? run->help() : ecid->parsed() ? ecid->help() : app.help());
     return result;
   } catch (const CLI::CallForAllHelp&) {
     out << app.help("", CLI::AppFormatMode::All);
@@ -88,6 +119,7 @@ CommandLine parse_command_line(const std::vector<std::string>& args, std::ostrea
     result.exit_status = kExitUsage;
     return result;
   }
+  if (ecid->parsed()) return print_ecid(ecid_path, out, err);
   if (flags.trace == "help") {
     print_trace_categories(out);
     return result;

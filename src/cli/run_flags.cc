@@ -12,6 +12,7 @@
 #include "base/error.h"
 #include "base/log.h"
 #include "base/size.h"
+#include "cli/bundle.h"
 #include "hw/char/char_backend.h"
 #include "machine/memory_map.h"
 
@@ -109,27 +110,114 @@ DiskConfig parse_disk_spec(const std::string& spec) {
   return disk;
 }
 
+DiskConfig parse_backdoor_disk_spec(const std::string& spec, DiskConfig::Role role) {
+  // Take ",header=SIZE" out, hand the rest to the common parser.
+  std::string rest;
+  uint64_t header = 0;
+  size_t start = 0;
+  while (start <= spec.size()) {
+    size_t comma = spec.find(',', start);
+    std::string part = spec.substr(start, comma == std::string::npos ? comma : comma - start);
+    if (start > 0 && part.starts_with("header=")) {
+      header = parse_size(part.substr(7));
+    } else {
+      rest += (start > 0 ? "," : "") + part;
+    }
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  DiskConfig disk = parse_disk_spec(rest);
+  disk.role = role;
+  disk.header_offset = header;
+  return disk;
+}
+
+namespace {
+
+// What the flags leave open, filled from the bundle: memory, CPUs, ECID,
+// firmware, and the aux and root disks.
+struct Defaults {
+  std::string memory = "4G", cpus = "1", ecid = "0", firmware;
+  std::vector<DiskConfig> disks;
+};
+
+Defaults bundle_defaults(const RunFlags& f) {
+  Defaults d;
+  if (f.bundle.empty()) return d;
+  Bundle b = read_bundle(f.bundle);
+  std::string label = fmt::format("bundle '{}'", f.bundle);
+  if (b.ram_size) {
+    d.memory = std::to_string(*b.ram_size);
+    if (f.memory.empty()) for_flag(label + ": RAM size", [&] { validate_memory(d.memory); });
+  }
+  if (b.cpus) {
+    d.cpus = std::to_string(*b.cpus);
+    if (f.cpus.empty()) for_flag(label + ": CPU count", [&] { validate_cpus(d.cpus); });
+  }
+  d.ecid = std::to_string(b.ecid);
+  d.firmware = b.firmware;
+  DiskConfig aux{b.aux_path};
+  aux.role = DiskConfig::Role::kAux;
+  aux.header_offset = kAuxStorageHeaderSize;
+  DiskConfig root{b.root_path, b.root_read_only};
+  root.role = DiskConfig::Role::kRoot;
+  d.disks = {aux, root};
+  return d;
+}
+
+// The bundle's aux and root disks unless --aux-disk/--root-disk replace
+// them, then the plain --disk images.
+std::vector<DiskConfig> collect_disks(const RunFlags& f, const Defaults& d) {
+  std::vector<DiskConfig> disks;
+  for (const auto& disk : d.disks)
+    if ((disk.role == DiskConfig::Role::kAux && f.aux_disk.empty()) ||
+        (disk.role == DiskConfig::Role::kRoot && f.root_disk.empty()))
+      disks.push_back(disk);
+  if (!f.aux_disk.empty())
+    disks.push_back(for_flag("--aux-disk", [&] {
+      return parse_backdoor_disk_spec(f.aux_disk, DiskConfig::Role::kAux);
+    }));
+  if (!f.root_disk.empty())
+    disks.push_back(for_flag("--root-disk", [&] {
+      return parse_backdoor_disk_spec(f.root_disk, DiskConfig::Role::kRoot);
+    }));
+  for (const auto& spec : f.disks)
+    disks.push_back(for_flag("--disk", [&] { return parse_disk_spec(spec); }));
+  return disks;
+}
+
+}  // namespace
+
 VmConfig validate_run_flags(const RunFlags& f) {
   VmConfig vm;
   MachineConfig& m = vm.machine;
-  m.ram_size = for_flag("--memory", [&] { return validate_memory(f.memory); });
-  m.cpus = for_flag("--cpus", [&] { return validate_cpus(f.cpus); });
-  m.ecid = for_flag("--ecid", [&] { return parse_u64(f.ecid); });
+  Defaults d = bundle_defaults(f);
+  auto given = [](const std::string& flag, const std::string& fallback) {
+    return flag.empty() ? fallback : flag;
+  };
+  m.ram_size = for_flag("--memory", [&] { return validate_memory(given(f.memory, d.memory)); });
+  m.cpus = for_flag("--cpus", [&] { return validate_cpus(given(f.cpus, d.cpus)); });
+  m.ecid = for_flag("--ecid", [&] { return parse_u64(given(f.ecid, d.ecid)); });
   if (!f.firmware.empty() && !f.kernel.empty())
     throw ConfigError("--firmware and --kernel cannot be used together (choose one way to boot)");
-  if (f.firmware.empty() && f.kernel.empty())
+  std::string firmware = f.kernel.empty() ? given(f.firmware, d.firmware) : f.firmware;
+  if (firmware.empty() && f.kernel.empty() && !f.bundle.empty())
+    throw ConfigError(fmt::format(
+        "nothing to boot: bundle '{}' has no AVPBooter.vmapple2.bin beside it; give --firmware "
+        "FILE (Virtualization.framework's AVPBooter.vmapple2.bin)",
+        f.bundle));
+  if (firmware.empty() && f.kernel.empty())
     throw ConfigError("nothing to boot: give --firmware FILE or --kernel FILE");
   if (f.kernel.empty() && !f.initrd.empty()) throw ConfigError("--initrd needs --kernel");
   if (f.kernel.empty() && !f.append.empty()) throw ConfigError("--append needs --kernel");
-  if (!f.firmware.empty()) for_flag("--firmware", [&] { validate_firmware(f.firmware); });
+  if (!firmware.empty()) for_flag("--firmware", [&] { validate_firmware(firmware); });
   if (!f.kernel.empty()) for_flag("--kernel", [&] { readable_file_size(f.kernel); });
   if (!f.initrd.empty()) for_flag("--initrd", [&] { readable_file_size(f.initrd); });
-  m.firmware = f.firmware;
+  m.firmware = firmware;
   m.kernel = f.kernel;
   m.initrd = f.initrd;
   m.append = f.append;
-  for (const auto& spec : f.disks)
-    m.disks.push_back(for_flag("--disk", [&] { return parse_disk_spec(spec); }));
+  m.disks = collect_disks(f, d);
   for_flag("--serial", [&] { parse_serial_spec(f.serial); });
   m.serial = f.serial;
   if (!f.trace.empty()) for_flag("--trace", [&] { trace::configure(f.trace); });

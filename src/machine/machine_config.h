@@ -8,9 +8,17 @@
 namespace vmapple {
 
 struct DiskConfig {
+  // Which disk of the Apple boot chain it is, if any: the backdoor (bdif)
+  // serves kAux in its aux window and kRoot in its root window.
+  enum class Role { kData, kAux, kRoot };
+
   std::string path;
   bool read_only = false;
   std::string engine = "auto";  // auto, io_uring, threads
+  Role role = Role::kData;
+  // Bytes at the start of the file the guest never sees: 16 KiB for the aux
+  // storage of a Virtualization.framework bundle (its metadata header).
+  uint64_t header_offset = 0;
 };
 
 struct MachineConfig {

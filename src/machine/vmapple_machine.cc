@@ -17,6 +17,9 @@
 #include "hw/intc/gicv3.h"
 #include "hw/misc/pvpanic_mmio.h"
 #include "hw/rtc/pl031.h"
+#include "hw/vmapple/aes.h"
+#include "hw/vmapple/bdif.h"
+#include "hw/vmapple/bdif_disk.h"
 #include "hw/vmapple/cfg.h"
 
 namespace vmapple {
@@ -43,6 +46,7 @@ VmappleMachine::VmappleMachine(const MachineConfig& config, EventLoop& loop,
   build_gic();
   build_devices(pvpanic, std::move(quit));
   open_disks();
+  build_backdoor();
 }
 
 VmappleMachine::~VmappleMachine() = default;
@@ -109,6 +113,27 @@ void VmappleMachine::build_devices(PvpanicListener& pvpanic, std::function<void(
   props.rnd = static_cast<uint32_t>(std::random_device{}());
   cfg_ = std::make_unique<VmappleCfgDevice>(props, memory_);
   devices_.push_back(cfg_.get());
+
+  aes_ = std::make_unique<AesEngine>(memory_, gic_->spi(board::kAes1.spi));
+  map(board::kAes1, *aes_, AesEngine::kRules);
+  address_space_.add_mmio(std::string(board::kAes2.name), board::kAes2.base, board::kAes2.size,
+                          aes_->region2(), AesEngine::kRules);
+}
+
+// The backdoor reads the disks with the aux and root roles through its own
+// read-only descriptors (the BlockBackend of the same image holds the lock).
+void VmappleMachine::build_backdoor() {
+  for (const auto& disk : config_.disks) {
+    if (disk.role == DiskConfig::Role::kData) continue;
+    auto& slot = disk.role == DiskConfig::Role::kAux ? bdif_aux_ : bdif_root_;
+    try {
+      slot = std::make_unique<FileBdifDisk>(disk.path, disk.header_offset);
+    } catch (const ConfigError& e) {
+      throw ConfigError(fmt::format("--disk: {}", e.what()));
+    }
+  }
+  bdif_ = std::make_unique<Bdif>(memory_, bdif_root_.get(), bdif_aux_.get());
+  map(board::kBdif, *bdif_, Bdif::kRules);
 }
 
 void VmappleMachine::open_disks() {
@@ -152,6 +177,15 @@ std::string VmappleMachine::describe() const {
   line(board::kRtc, "real-time clock");
   line(board::kGpio, "power button on line 3");
   line(board::kPvpanic, "panic notifier");
+  auto bdif_disk = [](const std::unique_ptr<FileBdifDisk>& d) {
+    if (!d) return std::string("none");
+    if (d->header_offset() == 0) return d->path();
+    return fmt::format("{} (after a {}-byte header)", d->path(), d->header_offset());
+  };
+  line(board::kBdif,
+       fmt::format("backdoor: root {}, aux {}", bdif_disk(bdif_root_), bdif_disk(bdif_aux_)));
+  line(board::kAes1, "AES engine");
+  line(board::kAes2, "AES engine, second window");
   for (const auto& d : disks_)
     out += fmt::format("  disk {} ({}, {}{})\n", d->path(), format_size(d->size()),
                        d->engine_name(), d->read_only() ? ", read-only" : "");

@@ -17,6 +17,9 @@
 
 namespace vmapple {
 
+class AesEngine;
+class Bdif;
+class FileBdifDisk;
 class BlockBackend;
 class CharBackend;
 class Device;
@@ -61,6 +64,7 @@ class VmappleMachine {
   void build_gic();
   void build_devices(PvpanicListener& pvpanic, std::function<void()> quit);
   void open_disks();
+  void build_backdoor();
   void map(const board::MapEntry& entry, MmioDevice& device, MmioAccessRules rules);
 
   MachineConfig config_;
@@ -77,7 +81,10 @@ class VmappleMachine {
   std::unique_ptr<PowerButton> power_button_;
   std::unique_ptr<PvpanicMmio> pvpanic_;
   std::unique_ptr<VmappleCfgDevice> cfg_;
+  std::unique_ptr<AesEngine> aes_;
   std::vector<std::unique_ptr<BlockBackend>> disks_;
+  std::unique_ptr<FileBdifDisk> bdif_root_, bdif_aux_;
+  std::unique_ptr<Bdif> bdif_;
   std::vector<Device*> devices_;  // in reset order
 };
 

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "base/bits.h"
 #include "base/error.h"
 #include "block/block_backend.h"
 #include "hw/gpio/power_button.h"
@@ -86,11 +87,76 @@ TEST_F(MachineTest, DevicesAnswerAtTheirAddresses) {
   EXPECT_EQ(read(*m, 0x1001'0000 + 0xffe8) & 0xf0, 0x30u);
   EXPECT_EQ(read(*m, 0x1001'0008, 8), 0x0000'0000'0000'0000u);  // CPU 0, not last
   EXPECT_EQ(read(*m, 0x1003'0008, 8), 0x0000'0001'0000'0110u);  // CPU 1, Aff0 1, Last
-  // Holes read zero: past the last redistributor; bdif and AES are not there yet.
+  EXPECT_EQ(read(*m, 0x3000'0000), 1u);                          // bdif root window STATUS
+  EXPECT_EQ(read(*m, 0x3001'0420), 0x0001'0000u);                // bdif aux window NEXT_DEVICE
+  EXPECT_EQ(read(*m, 0x3022'000c), 0x3F80u);                     // AES STATUS
+  EXPECT_EQ(read(*m, 0x3022'0024), 2u);                          // AES Q_STATUS
+  EXPECT_EQ(read(*m, 0x3023'0000), 0u);                          // AES region 2
+  // Holes read zero: past the last redistributor, after AES region 2.
   uint64_t v = 1;
   EXPECT_EQ(m->address_space().read(0x1005'0008, 4, &v), MmioStatus::kUnassigned);
-  EXPECT_EQ(m->address_space().read(0x3000'0000, 4, &v), MmioStatus::kUnassigned);
   EXPECT_EQ(v, 0u);
+  v = 1;
+  EXPECT_EQ(m->address_space().read(0x3023'4000, 4, &v), MmioStatus::kUnassigned);
+  EXPECT_EQ(v, 0u);
+}
+
+TEST_F(MachineTest, AesInterruptIsSpi18AndResetLowersIt) {
+  auto m = build();
+  auto& gic = m->gic();
+  m->address_space().write(0x3022'001c, 4, 0x20);         // IRQ_ENABLE: flag
+  m->address_space().write(0x3022'0200, 4, 0x8800'0007);  // FLAG, raise interrupt
+  EXPECT_TRUE(gic.spi_input_level(18));
+  EXPECT_EQ(read(*m, 0x3022'0030), 7u);
+  m->reset();
+  EXPECT_FALSE(gic.spi_input_level(18));
+  EXPECT_EQ(read(*m, 0x3022'0018), 0u);
+}
+
+TEST_F(MachineTest, BackdoorReadsTheAuxAndRootDisks) {
+  auto make = [&](const char* name, size_t size, uint8_t seed) {
+    auto path = (dir_ / name).string();
+    std::string bytes(size, '\0');
+    for (size_t i = 0; i < size; ++i)
+      bytes[i] = static_cast<char>(seed + i / 512);
+    std::ofstream(path, std::ios::binary) << bytes;
+    return path;
+  };
+  // The aux storage keeps its 16 KiB header: sector 0 is file offset 0x4000.
+  DiskConfig aux{make("aux.img", 0x4000 + 8192, 0x10), false, "threads"};
+  aux.role = DiskConfig::Role::kAux;
+  aux.header_offset = 0x4000;
+  DiskConfig root{make("root.img", 8192, 0x40), true, "threads"};
+  root.role = DiskConfig::Role::kRoot;
+  config_.disks = {aux, root};
+  auto m = build();
+  auto& mem = m->memory();
+  const uint64_t desc = 0x7000'0000, header = 0x7000'0100, status = 0x7000'0200, data = 0x7000'1000;
+  auto request = [&](uint64_t window, uint32_t sector) {
+    uint8_t d[48] = {};
+    store_le<uint64_t>(d, header);
+    store_le<uint32_t>(d + 8, 16);
+    store_le<uint64_t>(d + 0x10, data);
+    store_le<uint32_t>(d + 0x18, 512);
+    store_le<uint32_t>(d + 0x1c, 0x0003'0001);
+    store_le<uint64_t>(d + 0x20, status);
+    mem.write(desc, d);
+    mem.write_le<uint32_t>(header + 8, sector);
+    mem.write_le<uint8_t>(status, 0xee);
+    m->address_space().write(0x3000'0000 + window + 0x408, 8, desc);
+    return std::pair<int, int>(*mem.read_le<uint8_t>(status), *mem.read_le<uint8_t>(data + 511));
+  };
+  EXPECT_EQ(request(0x1'0000, 0), (std::pair<int, int>(0, 0x10 + 0x4000 / 512)));
+  EXPECT_EQ(request(0x1'0000, 15), (std::pair<int, int>(0, 0x10 + 0x4000 / 512 + 15)));
+  EXPECT_EQ(request(0x0'0000, 3), (std::pair<int, int>(0, 0x43)));
+  EXPECT_EQ(request(0x0'0000, 16).first, 1);  // beyond the root disk
+  std::string d = m->describe();
+  EXPECT_NE(
+      d.find("backdoor: root " + root.path + ", aux " + aux.path + " (after a 16384-byte header)"),
+      std::string::npos)
+      << d;
+  EXPECT_NE(d.find("0x30220000-0x30223fff  aes"), std::string::npos) << d;
+  EXPECT_NE(d.find("SPI 18 (INTID 50)"), std::string::npos) << d;
 }
 
 TEST_F(MachineTest, PowerButtonReachesSpi5ThroughThePl061) {
