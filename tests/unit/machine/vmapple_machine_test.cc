@@ -10,6 +10,7 @@
 #include "base/error.h"
 #include "block/block_backend.h"
 #include "hw/gpio/power_button.h"
+#include "hw/intc/gicv3.h"
 #include "hw/misc/pvpanic_mmio.h"
 
 namespace vmapple {
