@@ -32,8 +32,9 @@ void add_run_flags(CLI::App& run, RunFlags& f) {
   run.add_option("--kernel", f.kernel, "arm64 Linux Image to boot directly");
   run.add_option("--initrd", f.initrd, "initial ramdisk for --kernel");
   run.add_option("--append", f.append, "kernel command line for --kernel");
-  run.add_option("--disk", f.disks,
-                 "disk image PATH[,ro][,engine=auto|io_uring|threads] (repeatable)")
+  run.add_option(
+         "--disk", f.disks,
+         "virtio-blk disk PATH[,ro][,engine=auto|io_uring|threads][,apple=root|aux] (repeatable)")
       ->take_all();
   run.add_option("--serial", f.serial, "serial console: stdio, file:PATH, unix:PATH or none");
   run.add_option("--trace", f.trace,

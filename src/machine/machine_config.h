@@ -11,6 +11,9 @@ struct DiskConfig {
   std::string path;
   bool read_only = false;
   std::string engine = "auto";  // auto, io_uring, threads
+  // Empty: a standard virtio-blk-pci function. "root" or "aux": the Apple
+  // variant (vmapple-virtio-blk-pci, spec 6) with that variant.
+  std::string apple;
 };
 
 struct MachineConfig {

@@ -16,7 +16,10 @@
 #include "hw/gpio/power_button.h"
 #include "hw/intc/irq_latch.h"
 #include "hw/misc/pvpanic_mmio.h"
+#include "hw/pci/gpex.h"
 #include "hw/rtc/pl031.h"
+#include "hw/virtio/virtio_blk.h"
+#include "hw/virtio/virtio_pci.h"
 #include "hw/vmapple/cfg.h"
 
 namespace vmapple {
@@ -43,6 +46,7 @@ VmappleMachine::VmappleMachine(const MachineConfig& config, EventLoop& loop,
   // The GICv3 replaces this stand-in; devices only see IrqLine&.
   interrupts_ = std::make_unique<IrqLatch>(config_.cpus, board::kNumSpis);
   build_devices(pvpanic, std::move(quit));
+  build_pcie();
   open_disks();
 }
 
@@ -97,14 +101,37 @@ void VmappleMachine::build_devices(PvpanicListener& pvpanic, std::function<void(
   devices_.push_back(cfg_.get());
 }
 
+void VmappleMachine::build_pcie() {
+  std::vector<IrqLine*> intx;
+  for (unsigned k = 0; k < board::kPcieIntxLines; ++k)
+    intx.push_back(&interrupts_->spi(board::kPcieIntxSpiBase + k));
+  pcie_ = std::make_unique<GpexHost>(address_space_, board::kPcieMmio.base, board::kPcieMmio.size,
+                                     std::move(intx));
+  map(board::kPcieEcam, *pcie_, GpexHost::kEcamRules);
+}
+
 void VmappleMachine::open_disks() {
+  if (config_.disks.size() > PciBus::kSlots - kFirstDiskSlot)
+    throw ConfigError(fmt::format("--disk: at most {} disks fit on the PCI bus",
+                                  PciBus::kSlots - kFirstDiskSlot));
   for (const auto& disk : config_.disks) {
     try {
-      disks_.push_back(
-          BlockBackend::open({disk.path, disk.read_only, engine_from(disk.engine)}, loop_));
+      auto backend =
+          BlockBackend::open({disk.path, disk.read_only, engine_from(disk.engine)}, loop_);
+      disks_.push_back(backend.get());
+      virtio::VirtioBlkOptions options;
+      if (!disk.apple.empty()) options.apple = virtio::parse_apple_variant(disk.apple);
+      // One queue per vCPU, as QEMU's num-queues=auto (spec 6.1).
+      options.num_queues = static_cast<uint16_t>(config_.cpus);
+      blk_.push_back(std::make_unique<virtio::VirtioBlk>(memory_, std::move(backend), options));
     } catch (const ConfigError& e) {
       throw ConfigError(fmt::format("--disk: {}", e.what()));
     }
+    unsigned slot = kFirstDiskSlot + static_cast<unsigned>(blk_pci_.size());
+    std::string name = disk.apple.empty() ? "virtio-blk" : "vmapple-virtio-blk-" + disk.apple;
+    blk_pci_.push_back(
+        std::make_unique<VirtioPci>(fmt::format("{} {:02x}.0", name, slot), *blk_.back()));
+    pcie_->bus().add(slot, 0, *blk_pci_.back());
   }
 }
 
@@ -132,9 +159,21 @@ std::string VmappleMachine::describe() const {
   line(board::kRtc, "real-time clock");
   line(board::kGpio, "power button on line 3");
   line(board::kPvpanic, "panic notifier");
-  for (const auto& d : disks_)
-    out += fmt::format("  disk {} ({}, {}{})\n", d->path(), format_size(d->size()),
-                       d->engine_name(), d->read_only() ? ", read-only" : "");
+  line(board::kPcieEcam, "PCIe host bridge (GPEX), bus 0");
+  line(board::kPcieMmio,
+       fmt::format("PCIe memory window, INTx on SPI {}-{}", board::kPcieIntxSpiBase,
+                   board::kPcieIntxSpiBase + board::kPcieIntxLines - 1));
+  for (size_t i = 0; i < disks_.size(); ++i) {
+    const BlockBackend* d = disks_[i];
+    const DiskConfig& c = config_.disks[i];
+    unsigned slot = kFirstDiskSlot + static_cast<unsigned>(i);
+    out +=
+        fmt::format("  pci 00:{:02x}.0  {} {} ({}, {}{}), INTx line {} (SPI {})\n", slot,
+                    c.apple.empty() ? "virtio-blk" : "vmapple-virtio-blk, " + c.apple, d->path(),
+                    format_size(d->size()), d->engine_name(), d->read_only() ? ", read-only" : "",
+                    pcie_->bus().intx_line(slot, pci::IntxPin::kA),
+                    board::kPcieIntxSpiBase + pcie_->bus().intx_line(slot, pci::IntxPin::kA));
+  }
   return out;
 }
 

@@ -20,6 +20,7 @@ namespace vmapple {
 class BlockBackend;
 class CharBackend;
 class Device;
+class GpexHost;
 class MmioDevice;
 class Pl011;
 class Pl031;
@@ -28,6 +29,10 @@ class PowerButton;
 class PvpanicListener;
 class PvpanicMmio;
 class VmappleCfgDevice;
+class VirtioPci;
+namespace virtio {
+class VirtioBlk;
+}
 
 class VmappleMachine {
  public:
@@ -48,7 +53,12 @@ class VmappleMachine {
   AddressSpace& address_space() { return address_space_; }
   InterruptController& interrupts() { return *interrupts_; }
   PowerButton& power_button() { return *power_button_; }
-  const std::vector<std::unique_ptr<BlockBackend>>& disks() const { return disks_; }
+  // The disks' backends, in command-line order (each owned by its virtio-blk device).
+  const std::vector<BlockBackend*>& disks() const { return disks_; }
+  GpexHost& pcie() { return *pcie_; }
+  // Root-bus slot of the n-th disk: slot 1 is kept for the USB controller
+  // (spec 2.7's example), disks follow from slot 2.
+  static constexpr unsigned kFirstDiskSlot = 2;
 
   // One line per device with its address and interrupt, for `vmapple run`.
   std::string describe() const;
@@ -56,6 +66,7 @@ class VmappleMachine {
  private:
   void build_memory();
   void build_devices(PvpanicListener& pvpanic, std::function<void()> quit);
+  void build_pcie();
   void open_disks();
   void map(const board::MapEntry& entry, MmioDevice& device, MmioAccessRules rules);
 
@@ -73,7 +84,12 @@ class VmappleMachine {
   std::unique_ptr<PowerButton> power_button_;
   std::unique_ptr<PvpanicMmio> pvpanic_;
   std::unique_ptr<VmappleCfgDevice> cfg_;
-  std::vector<std::unique_ptr<BlockBackend>> disks_;
+  std::unique_ptr<GpexHost> pcie_;
+  // Destroyed in reverse: transports first (they reset their devices), then
+  // the devices (they wait for their backends).
+  std::vector<std::unique_ptr<virtio::VirtioBlk>> blk_;
+  std::vector<std::unique_ptr<VirtioPci>> blk_pci_;
+  std::vector<BlockBackend*> disks_;
   std::vector<Device*> devices_;  // in reset order
 };
 
