@@ -14,6 +14,7 @@
 #include <cstring>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <span>
@@ -217,7 +218,8 @@ class HeldBackend final : public BlockBackend {
 
   HeldBackend(EventLoop& loop, uint64_t size, bool read_only = false)
       : loop_(loop), disk_(size), read_only_(read_only), path_("held") {}
-  ~HeldBackend() override = default;
+  // Like the real backend: no completion runs once it is gone.
+  ~HeldBackend() override { *alive_ = false; }
 
   uint64_t size() const override { return disk_.size(); }
   bool read_only() const override { return read_only_; }
@@ -247,6 +249,13 @@ class HeldBackend final : public BlockBackend {
       ops.push_back(p.op);
     return ops;
   }
+  std::deque<Pending> pending_requests() const {
+    std::lock_guard lock(mutex_);
+    std::deque<Pending> copy;
+    for (const auto& p : pending_)
+      copy.push_back({p.op, p.offset, p.length, p.iov, nullptr});
+    return copy;
+  }
   uint64_t submitted() const { return submitted_; }
   // Performs the index-th pending request now (or fails it with `result` < 0)
   // and posts its completion to the loop.
@@ -259,7 +268,9 @@ class HeldBackend final : public BlockBackend {
       pending_.erase(pending_.begin() + static_cast<long>(index));
     }
     int64_t r = result < 0 ? result : perform(p);
-    loop_.post([done = std::move(p.done), r] { done(r); });
+    loop_.post([alive = alive_, done = std::move(p.done), r] {
+      if (*alive) done(r);
+    });
   }
   void complete_all() {
     while (pending() > 0)
@@ -321,6 +332,7 @@ class HeldBackend final : public BlockBackend {
   std::deque<Pending> pending_;
   std::atomic<uint64_t> submitted_{0};
   std::atomic<bool> auto_{false};
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 }  // namespace vmapple::test
