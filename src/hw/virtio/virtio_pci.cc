@@ -280,6 +280,8 @@ void VirtioPci::write_status(uint8_t value) {
     resetting_ = true;
     return;
   }
+  // A driver that does not wait for the reset to finish gets what it asked for.
+  resetting_ = false;
   if (old & ~value & ~kDeviceNeedsReset)
     guest_error(name(), "status {:#x} -> {:#x} clears bits without a reset", old, value);
   uint8_t next = (old | value) & ~kDeviceNeedsReset;

@@ -8,7 +8,9 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <atomic>
 #include <memory>
+#include <thread>
 #include <vector>
 
 #include "base/log.h"
@@ -310,6 +312,27 @@ TEST_F(VirtioPciTest, IsrRaisesIntxAndClearsOnRead) {
   device_.transport->notify_queue(0);
   EXPECT_FALSE(line());
   EXPECT_EQ(rd(V::kIsrOffset, 1), V::kIsrQueue);
+}
+
+TEST_F(VirtioPciTest, NoInterruptIsLostBetweenRaiseAndReadToClear) {
+  go_live();
+  // A completion thread raising while a vCPU acknowledges: whatever the
+  // interleaving, the pin is asserted exactly when the ISR is non-zero.
+  std::atomic<bool> stop{false};
+  std::thread completions([&] {
+    for (int i = 0; i < 20000; ++i)
+      device_.transport->notify_queue(0);
+    stop = true;
+  });
+  uint64_t seen = 0;
+  while (!stop)
+    seen += rd(V::kIsrOffset, 1) & V::kIsrQueue;
+  completions.join();
+  bool asserted = line();
+  uint8_t isr = static_cast<uint8_t>(rd(V::kIsrOffset, 1));
+  EXPECT_EQ(asserted, isr != 0);
+  EXPECT_GT(seen + isr, 0u);
+  EXPECT_FALSE(line());
 }
 
 TEST_F(VirtioPciTest, NeedsResetIsReportedWithAConfigInterrupt) {
