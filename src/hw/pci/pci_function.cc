@@ -13,9 +13,6 @@ bool valid_access(unsigned offset, unsigned size) {
          offset + size <= pci::kConfigSize;
 }
 
-// Bytes [lo, hi) of the header that carry the BARs.
-constexpr unsigned kBarsEnd = pci::kBar0 + 4 * pci::kNumBars;
-
 }  // namespace
 
 PciFunction::PciFunction(std::string name, const PciIdentity& id)
