@@ -1,6 +1,10 @@
 // The raw-image BlockBackend: checks each request against the image and the
 // read-only flag, then hands it to an I/O engine.
+#include <sys/uio.h>
+
+#include <atomic>
 #include <cerrno>
+#include <climits>
 #include <limits>
 
 #include <fmt/format.h>
@@ -33,6 +37,24 @@ class RawBackend final : public BlockBackend {
 
   void readv(uint64_t offset, std::span<const iovec> iov, Completion done) override {
     transfer(IoRequest::Op::kRead, offset, iov, std::move(done));
+  }
+
+  int64_t try_read_now(uint64_t offset, std::span<const iovec> iov) override {
+    if (!nowait_reads_.load(std::memory_order_relaxed)) return -EAGAIN;
+    uint64_t length = 0;
+    for (const iovec& v : iov)
+      length += v.iov_len;
+    if (iov.size() > IOV_MAX || !in_range(offset, length)) return -EAGAIN;
+    // RWF_NOWAIT: EAGAIN instead of waiting for I/O; a short read (part of
+    // the range not cached) goes the asynchronous way in full.
+    ssize_t n = preadv2(file_.fd(), iov.data(), static_cast<int>(iov.size()),
+                        static_cast<off_t>(offset), RWF_NOWAIT);
+    if (n < 0 && (errno == EOPNOTSUPP || errno == EINVAL)) {
+      nowait_reads_.store(false, std::memory_order_relaxed);  // this kernel or file system cannot
+      return -EAGAIN;
+    }
+    if (n < 0) return -errno;
+    return static_cast<uint64_t>(n) == length ? n : -EAGAIN;
   }
 
   void writev(uint64_t offset, std::span<const iovec> iov, Completion done) override {
@@ -99,6 +121,7 @@ class RawBackend final : public BlockBackend {
   EventLoop& loop_;
   std::shared_ptr<CompletionGate> gate_ = std::make_shared<CompletionGate>();
   std::unique_ptr<IoEngine> engine_;
+  std::atomic<bool> nowait_reads_{true};
 };
 
 std::unique_ptr<IoEngine> make_engine(const BlockOptions& options, int fd, EventLoop& loop) {

@@ -188,6 +188,7 @@ void VirtioBlk::notify(uint16_t queue) {
 
 void VirtioBlk::process_queue_locked(uint16_t q) {
   Virtqueue& vq = queues_[q];
+  sync_budget_ = kSyncBudget;
   for (;;) {
     vq.disable_notifications();
     for (;;) {
@@ -431,16 +432,38 @@ void VirtioBlk::dispatch_locked(Request* r) {
       else
         flush_waiters_.push_back(r);
       return;
+    case Kind::kRead:
+      if (try_read_now_locked(r)) return;
+      ++outstanding_;
+      submit_locked(r);
+      return;
     case Kind::kWrite:
     case Kind::kDiscard:
     case Kind::kWriteZeroes:
       writes_in_flight_.insert(r->seq);
-      [[fallthrough]];
-    case Kind::kRead:
       ++outstanding_;
       submit_locked(r);
       return;
   }
+}
+
+bool VirtioBlk::try_read_now_locked(Request* r) {
+  if (r->length > kFastReadMax || r->length > sync_budget_) return false;
+  if (fast_skip_ > 0) {  // the data is mostly not cached: do not pay a failing syscall each time
+    --fast_skip_;
+    return false;
+  }
+  sync_budget_ -= r->length;
+  if (backend_->try_read_now(r->offset, r->iov) != static_cast<int64_t>(r->length)) {
+    if (++fast_misses_ >= 8) {
+      fast_misses_ = 0;
+      fast_skip_ = 64;
+    }
+    return false;
+  }
+  fast_misses_ = 0;
+  complete_locked(r, kBlkSOk);
+  return true;
 }
 
 void VirtioBlk::submit_locked(Request* r) {
@@ -533,6 +556,7 @@ void VirtioBlk::maybe_start_barrier_locked() {
 }
 
 void VirtioBlk::release_held_locked() {
+  sync_budget_ = kSyncBudget;
   std::deque<Request*> held;
   held.swap(held_);
   // A barrier among them holds the rest again, in order.

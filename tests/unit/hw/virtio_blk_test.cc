@@ -284,8 +284,9 @@ TEST_F(VirtioBlkTest, ReadMatchesImageByteForByte) {
 TEST_F(VirtioBlkTest, NotifyDoesNotWaitForTheDisk) {
   make_file_device();
   start();
-  uint64_t data = buffer(4096);
-  uint64_t st = request(kBlkTIn, 0, data, 4096, true);
+  // Above kFastReadMax, so not even tried from the page cache at once.
+  uint64_t data = buffer(128 << 10);
+  uint64_t st = request(kBlkTIn, 0, data, 128 << 10, true);
   // notify() returned; the loop has not run, so nothing can have completed.
   EXPECT_EQ(queues_[0]->used_idx(), 0);
   EXPECT_EQ(status_at(st), 0xAA);
@@ -385,6 +386,85 @@ TEST_F(VirtioBlkTest, GetId) {
   EXPECT_EQ(status_at(st2), kBlkSOk);
   EXPECT_EQ(guest(small, 8), std::vector<uint8_t>(want.begin(), want.begin() + 8));
   EXPECT_EQ(held_->submitted(), 0u) << "answered by the device itself";
+}
+
+// ---- Reads served at once from the page cache ------------------------------
+
+TEST_F(VirtioBlkTest, CachedSmallReadCompletesInsideTheDoorbell) {
+  make_held_device();
+  start();
+  held_->set_cached(true);
+  uint64_t data = buffer(4096);
+  uint64_t st = request(kBlkTIn, 5, data, 4096, true);
+  EXPECT_EQ(queues_[0]->used_idx(), 1) << "used before notify() returned, no loop run";
+  EXPECT_EQ(status_at(st), kBlkSOk);
+  EXPECT_EQ(held_->submitted(), 0u);
+  EXPECT_EQ(transport_.queue_notifications(0), 1u);
+  auto got = guest(data, 4096);
+  for (uint64_t i = 0; i < 4096; ++i)
+    ASSERT_EQ(got[i], test::pattern(5 * 512 + i)) << i;
+}
+
+TEST_F(VirtioBlkTest, UncachedOrLargeReadsGoToTheBackend) {
+  make_held_device();
+  start();
+  uint64_t st = request(kBlkTIn, 0, buffer(4096), 4096, true);  // not cached
+  EXPECT_EQ(held_->read_now_calls(), 1u);
+  EXPECT_EQ(held_->pending(), 1u);
+  EXPECT_EQ(status_at(st), 0xAA);
+  held_->set_cached(true);
+  uint64_t big = buffer(VirtioBlk::kFastReadMax + 512);
+  request(kBlkTIn, 0, big, VirtioBlk::kFastReadMax + 512, true);
+  EXPECT_EQ(held_->read_now_calls(), 1u) << "too large to copy on the vCPU";
+  EXPECT_EQ(held_->pending(), 2u);
+  held_->complete_all();
+  wait_used(2);
+  EXPECT_EQ(guest(big, 512)[0], test::pattern(0));
+}
+
+TEST_F(VirtioBlkTest, SyncCopiesPerDoorbellAreBounded) {
+  make_held_device();
+  start();
+  held_->set_cached(true);
+  // Eight 64 KiB reads behind one doorbell: only kSyncBudget of them at once.
+  for (int i = 0; i < 8; ++i) {
+    uint64_t st = buffer(1);
+    queues_[0]->add(std::vector<DriverBuf>{
+        {header(kBlkTIn, 0), 16, false}, {buffer(64 << 10), 64 << 10, true}, {st, 1, true}});
+  }
+  blk_->notify(0);
+  size_t at_once = VirtioBlk::kSyncBudget / (64 << 10);
+  EXPECT_EQ(queues_[0]->used_idx(), at_once);
+  EXPECT_EQ(held_->pending(), 8 - at_once);
+  held_->complete_all();
+  wait_used(8);
+}
+
+TEST_F(VirtioBlkTest, RepeatedMissesStopTryingForAWhile) {
+  make_held_device({.queue_size = 128});
+  start();
+  held_->set_auto(true);
+  for (int i = 0; i < 40; ++i)
+    request(kBlkTIn, 0, buffer(512), 512, true);
+  wait_used(40);
+  EXPECT_EQ(held_->read_now_calls(), 8u) << "after 8 misses in a row, 64 reads skip the attempt";
+}
+
+TEST_F(VirtioBlkTest, CachedReadBehindABarrierStillWaits) {
+  make_held_device({.apple = AppleVariant::kRoot});
+  start();
+  held_->set_cached(true);
+  request(kBlkTOut, 0, buffer(512, 7), 512, false);
+  request(kBlkTAppleBarrier, 0);
+  uint64_t data = buffer(512);
+  uint64_t st = request(kBlkTIn, 0, data, 512, true);
+  EXPECT_EQ(status_at(st), 0xAA);
+  held_->complete(0);  // the write
+  wait_used(1);
+  held_->complete(0);  // the barrier's flush
+  wait_used(3);
+  EXPECT_EQ(status_at(st), kBlkSOk);
+  EXPECT_EQ(guest(data, 1)[0], 7) << "the read saw the write before the barrier";
 }
 
 // ---- Read-only -------------------------------------------------------------

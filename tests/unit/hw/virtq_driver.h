@@ -232,6 +232,13 @@ class HeldBackend final : public BlockBackend {
   void writev(uint64_t offset, std::span<const iovec> iov, Completion done) override {
     add({Op::kWrite, offset, total(iov), {iov.begin(), iov.end()}, std::move(done)});
   }
+  // With set_cached(true), reads are served at once, as from the page cache.
+  int64_t try_read_now(uint64_t offset, std::span<const iovec> iov) override {
+    ++read_now_calls_;
+    if (!cached_) return -EAGAIN;
+    Pending p{Op::kRead, offset, total(iov), {iov.begin(), iov.end()}, nullptr};
+    return perform(p);
+  }
   void flush(Completion done) override { add({Op::kFlush, 0, 0, {}, std::move(done)}); }
   void discard(uint64_t offset, uint64_t length, Completion done) override {
     add({Op::kDiscard, offset, length, {}, std::move(done)});
@@ -257,6 +264,8 @@ class HeldBackend final : public BlockBackend {
     return copy;
   }
   uint64_t submitted() const { return submitted_; }
+  uint64_t read_now_calls() const { return read_now_calls_; }
+  void set_cached(bool on) { cached_ = on; }
   // Performs the index-th pending request now (or fails it with `result` < 0)
   // and posts its completion to the loop.
   void complete(size_t index, int64_t result = 0) {
@@ -332,6 +341,8 @@ class HeldBackend final : public BlockBackend {
   std::deque<Pending> pending_;
   std::atomic<uint64_t> submitted_{0};
   std::atomic<bool> auto_{false};
+  std::atomic<bool> cached_{false};
+  std::atomic<uint64_t> read_now_calls_{0};
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
