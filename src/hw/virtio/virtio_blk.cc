@@ -162,6 +162,10 @@ void VirtioBlk::write_config(uint32_t offset, std::span<const uint8_t> data) {
 
 void VirtioBlk::activate(uint64_t features, std::span<const QueueState> queues) {
   std::lock_guard lock(mutex_);
+  if (active_) {  // a transport resets the device before the next DRIVER_OK
+    guest_error("virtio-blk", "activated twice without a reset: ignored");
+    return;
+  }
   driver_features_ = features;
   active_ = true;
   bool ok = true;

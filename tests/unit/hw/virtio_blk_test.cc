@@ -811,6 +811,22 @@ TEST_F(VirtioBlkTest, RingsOutsideRamSetNeedsResetAtActivation) {
   EXPECT_EQ(held_->submitted(), 0u);
 }
 
+TEST_F(VirtioBlkTest, SecondActivationWithoutResetIsIgnored) {
+  make_held_device();
+  start();
+  held_->set_auto(true);
+  request(kBlkTIn, 0, buffer(512), 512, true);
+  wait_used(1);
+  uint64_t errors = trace::guest_error_count();
+  QueueState other = queues_[0]->state();
+  other.desc = kRam;  // would restart the ring elsewhere
+  blk_->activate(features_, std::span(&other, 1));
+  EXPECT_GT(trace::guest_error_count(), errors);
+  uint64_t st = request(kBlkTIn, 0, buffer(512), 512, true);
+  wait_used(2);
+  EXPECT_EQ(status_at(st), kBlkSOk) << "the first layout still serves";
+}
+
 TEST_F(VirtioBlkTest, NotifyBeforeActivationOrOfUnknownQueueIsIgnored) {
   make_held_device();
   uint64_t errors = trace::guest_error_count();
