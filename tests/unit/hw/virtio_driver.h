@@ -311,7 +311,7 @@ class VirtioBlkDriver {
   // Waits for the interrupt, acknowledges it and reaps queue `q`.
   std::vector<Done> wait(unsigned q, std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
     auto deadline = std::chrono::steady_clock::now() + timeout;
-    for (;;) {
+    for (unsigned spins = 0;; ++spins) {
       if (intx_.level() || polling_) {
         if (intx_.level()) pci_.read_isr();
         auto used = pci_.reap(q);
@@ -319,7 +319,11 @@ class VirtioBlkDriver {
       }
       if (std::chrono::steady_clock::now() > deadline)
         throw std::runtime_error("virtio-blk request timed out");
-      std::this_thread::sleep_for(std::chrono::microseconds(10));
+      // Spin a little first (a fast completion), then stop burning the CPU.
+      if (spins < 2000)
+        std::this_thread::yield();
+      else
+        std::this_thread::sleep_for(std::chrono::microseconds(10));
     }
   }
 
