@@ -7,9 +7,9 @@
 // per the ISR rules), VirtioBlk, and the io_uring backend whose completions
 // run on an EventLoop thread. The benchmark thread is the vCPU: it lays out
 // requests in guest RAM as a driver does, rings the doorbell once per batch
-// and polls the used ring, sleeping 20 us whenever it finds nothing new (a
-// guest would wait for the interrupt; the cost of interrupt delivery into a
-// real VM is outside this measurement). Cached reads up to 64 KiB complete
+// and sleeps on the INTx line when the used ring has nothing new, then
+// acknowledges through the ISR (the cost of interrupt delivery into a real
+// VM is outside this measurement). Cached reads up to 64 KiB complete
 // inside the doorbell write (VirtioBlk::kFastReadMax), larger ones on the
 // I/O thread.
 //
@@ -28,8 +28,12 @@
 #include <thread>
 #include <vector>
 
+#include "base/event_loop.h"
+#include "block/block_backend.h"
+#include "hw/pci/gpex.h"
 #include "hw/virtio/virtio_blk.h"
-#include "unit/hw/virtio_blk_rig.h"
+#include "hw/virtio/virtio_pci.h"
+#include "unit/hw/virtio_driver.h"
 
 namespace vmapple {
 namespace {
@@ -121,12 +125,80 @@ void BM_HostPread32Buffers(benchmark::State& state) {
   host_pread(state, kDepth, host_rate_footprint);
 }
 
+// An interrupt input the vCPU thread can sleep on, as a vCPU in WFI does.
+class WaitableIrqLine final : public IrqLine {
+ public:
+  void set(bool level) override {
+    if (level && !level_.exchange(true)) {
+      edges_.fetch_add(1, std::memory_order_release);
+      edges_.notify_all();
+    }
+    if (!level) level_.store(false);
+  }
+  uint64_t edges() const { return edges_.load(std::memory_order_acquire); }
+  void wait_for_edge_after(uint64_t seen) const { edges_.wait(seen, std::memory_order_acquire); }
+
+ private:
+  std::atomic<bool> level_{false};
+  std::atomic<uint64_t> edges_{0};
+};
+
+// The virtio-blk PCI function as the machine wires it (GPEX ECAM at
+// 0x4000_0000, window at 0x5000_0000, RAM at 0x7000_0000, an I/O thread),
+// enumerated and set up by the tests' guest driver.
+struct Rig {
+  static constexpr uint64_t kEcam = 0x4000'0000, kWindow = 0x5000'0000, kWindowSize = 0x1FFF'0000,
+                            kRam = 0x7000'0000, kRamSize = 128ull << 20;
+  static constexpr unsigned kSlot = 2;
+
+  explicit Rig(const std::string& path) : arena(kRam, kRamSize) {
+    memory.add_region("ram", kRam, kRamSize);
+    std::vector<IrqLine*> inputs;
+    for (auto& l : lines)
+      inputs.push_back(&l);
+    gpex = std::make_unique<GpexHost>(space, kWindow, kWindowSize, inputs);
+    space.add_mmio("pcie-ecam", kEcam, 0x1000'0000, *gpex, GpexHost::kEcamRules);
+    blk = std::make_unique<virtio::VirtioBlk>(memory, BlockBackend::open({path, true}, loop),
+                                              virtio::VirtioBlkOptions{});
+    transport = std::make_unique<VirtioPci>("virtio-blk", *blk);
+    gpex->bus().add(kSlot, 0, *transport);
+    io = std::thread([this] { loop.run(); });
+    for (const auto& f : test::enumerate(ecam, kWindow, kWindowSize))
+      if (f.slot == kSlot) function = f;
+    pci = std::make_unique<test::VirtioPciDriver>(space, ecam, function, arena);
+    if (!pci->negotiate(~0ull)) std::abort();
+    pci->setup_queues(1, 256);
+    pci->driver_ok();
+  }
+  ~Rig() {
+    transport.reset();
+    blk.reset();
+    loop.stop();
+    io.join();
+    space.remove_mmio(kEcam);
+  }
+  WaitableIrqLine& intx() { return lines[gpex->bus().intx_line(kSlot, pci::IntxPin::kA)]; }
+
+  GuestMemory memory;
+  AddressSpace space{memory};
+  std::array<WaitableIrqLine, 16> lines;
+  EventLoop loop;
+  test::GuestArena arena;
+  std::unique_ptr<GpexHost> gpex;
+  std::unique_ptr<virtio::VirtioBlk> blk;
+  std::unique_ptr<VirtioPci> transport;
+  std::thread io;
+  test::Ecam ecam{space, kEcam};
+  test::PciFound function;
+  std::unique_ptr<test::VirtioPciDriver> pci;
+};
+
 void BM_VirtioBlkRead(benchmark::State& state) {
   uint64_t block = static_cast<uint64_t>(state.range(0));
-  test::VirtioBlkRig rig({image().path, true}, {});
-  rig.start(1, 256);
-  test::VirtioPciDriver& pci = rig.pci();
-  const GuestMemory& memory = rig.memory();
+  Rig rig(image().path);
+  test::VirtioPciDriver& pci = *rig.pci;
+  const GuestMemory& memory = rig.memory;
+  WaitableIrqLine& intx = rig.intx();
 
   struct Slot {
     uint64_t header, data, status;
@@ -145,7 +217,7 @@ void BM_VirtioBlkRead(benchmark::State& state) {
     slot_of_head[*pci.submit(0, bufs, true)] = static_cast<int>(s);
   };
   for (unsigned s = 0; s < kDepth; ++s) {
-    slots[s] = {rig.arena().alloc(16), rig.arena().alloc(block, 4096), rig.arena().alloc(1)};
+    slots[s] = {rig.arena.alloc(16), rig.arena.alloc(block, 4096), rig.arena.alloc(1)};
     submit(s);
   }
   pci.kick(0);
@@ -157,9 +229,13 @@ void BM_VirtioBlkRead(benchmark::State& state) {
     // One batch per iteration: whatever has completed is queued again.
     auto used = pci.reap(0);
     while (used.empty()) {
-      // Idle like a vCPU in WFI: the I/O thread needs the CPU more.
-      std::this_thread::sleep_for(std::chrono::microseconds(20));
+      // The interrupt handler: acknowledge (lowers INTx), look again, and
+      // otherwise sleep until the next rising edge. reap() has set
+      // used_event, so the device interrupts at the next completion.
+      pci.read_isr();
+      uint64_t seen = intx.edges();
       used = pci.reap(0);
+      if (used.empty()) intx.wait_for_edge_after(seen);
     }
     for (const auto& u : used) {
       int s = slot_of_head[u.head];
@@ -171,8 +247,8 @@ void BM_VirtioBlkRead(benchmark::State& state) {
   }
   std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
   if (failed) state.SkipWithError("a request failed");
-  state.SetLabel(std::string(
-      rig.device().options().apple == virtio::AppleVariant::kNone ? "virtio-pci" : "apple"));
+  state.SetLabel(std::string(rig.blk->options().apple == virtio::AppleVariant::kNone ? "virtio-pci"
+                                                                                     : "apple"));
   report(state, requests, block);
   double own = static_cast<double>(requests) / took.count();
   if (double host = host_rate[size_index(block)]; host > 0) state.counters["vs_host"] = own / host;
