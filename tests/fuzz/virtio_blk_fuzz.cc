@@ -3,8 +3,8 @@
 // and backend completions in random order, with resets in between.
 //
 // Input: u8 setup (bit 0 Apple variant, bit 1 drop EVENT_IDX, bit 2 drop
-// INDIRECT_DESC), u8 queue size code (1 << (code % 6): 1..32, above the
-// device's 16 breaks the queue), then operations:
+// INDIRECT_DESC, bit 3 reads served at once as from the page cache), u8 queue size code (1 << (code
+// % 6): 1..32, above the device's 16 breaks the queue), then operations:
 //   0 RAM write    u16 offset, u8 len, bytes
 //   1 descriptor   u8 queue, u8 index, address, u32 len, u8 flags, u8 next
 //   2 publish      u8 queue, u8 head
@@ -179,6 +179,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.serial = "fuzz";
   auto backend = std::make_unique<test::HeldBackend>(loop(), kDisk);
   f.held = backend.get();
+  f.held->set_cached(setup & 8);
   f.blk = std::make_unique<VirtioBlk>(f.memory, std::move(backend), options);
   f.blk->attach(f.transport);
   f.features = f.blk->device_features();
