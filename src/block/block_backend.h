@@ -7,6 +7,7 @@
 // docs/block.md for the locking, flush and discard semantics.
 #include <sys/uio.h>
 
+#include <cerrno>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -22,6 +23,9 @@ struct BlockOptions {
   std::string path;
   bool read_only = false;
   enum class Engine { kAuto, kIoUring, kThreadPool } engine = Engine::kAuto;
+  // Bytes at the start of the file the guest never sees (the 16 KiB header
+  // of a Virtualization.framework aux storage); a multiple of 512.
+  uint64_t header_offset = 0;
 };
 
 class BlockBackend {
@@ -52,6 +56,15 @@ class BlockBackend {
   // image completes with -EINVAL; writes and discards on a read-only backend
   // with -EROFS, without touching the file.
   virtual void readv(uint64_t offset, std::span<const iovec> iov, Completion done) = 0;
+  // Reads at once, on the calling thread, only if that cannot wait for the
+  // disk (the data is in the page cache): returns the bytes read (all of
+  // them), or -EAGAIN (or another -errno) when the caller must use readv()
+  // instead; the buffers' contents are then unspecified. No completion runs.
+  virtual int64_t try_read_now(uint64_t offset, std::span<const iovec> iov) {
+    (void)offset;
+    (void)iov;
+    return -EAGAIN;
+  }
   virtual void writev(uint64_t offset, std::span<const iovec> iov, Completion done) = 0;
   // Completes with 0 once everything written before is on stable storage.
   virtual void flush(Completion done) = 0;

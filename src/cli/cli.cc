@@ -41,10 +41,10 @@ void add_run_flags(CLI::App& run, RunFlags& f) {
   run.add_option("--kernel", f.kernel, "arm64 Linux Image to boot directly");
   run.add_option("--initrd", f.initrd, "initial ramdisk for --kernel");
   run.add_option("--append", f.append, "kernel command line for --kernel");
-  run.add_option("--disk", f.disks,
-                 "disk image PATH[,ro][,engine=auto|io_uring|threads] (repeatable)")
-      ->take_all()
-      ->allow_extra_args(false);
+  run.add_option(
+         "--disk", f.disks,
+         "virtio-blk disk PATH[,ro][,engine=auto|io_uring|threads][,apple=root|aux] (repeatable)")
+      ->take_all();
   run.add_option("--aux-disk", f.aux_disk,
                  "aux storage for the backdoor PATH[,ro][,engine=E][,header=SIZE] (header: "
                  "bytes to skip, 16K for an untrimmed Virtualization.framework file)");

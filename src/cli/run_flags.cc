@@ -14,6 +14,7 @@
 #include "base/size.h"
 #include "cli/bundle.h"
 #include "hw/char/char_backend.h"
+#include "hw/virtio/virtio_blk.h"
 #include "machine/memory_map.h"
 
 namespace vmapple {
@@ -103,8 +104,14 @@ DiskConfig parse_disk_spec(const std::string& spec) {
       disk.engine = opt.substr(7);
       if (disk.engine != "auto" && disk.engine != "io_uring" && disk.engine != "threads")
         throw ConfigError(fmt::format("'{}': engine must be auto, io_uring or threads", opt));
+    } else if (opt == "apple" || opt.starts_with("apple=")) {
+      // The Apple variant needs its variant (spec 6.1): the device's own
+      // parser gives the spec's message for anything but root or aux.
+      disk.apple = opt == "apple" ? "" : opt.substr(6);
+      virtio::parse_apple_variant(disk.apple);
     } else {
-      throw ConfigError(fmt::format("unknown disk option '{}' (use ro, rw or engine=...)", opt));
+      throw ConfigError(
+          fmt::format("unknown disk option '{}' (use ro, rw, engine=... or apple=root|aux)", opt));
     }
   }
   return disk;

@@ -26,7 +26,8 @@ struct RunFlags {
 // Throws ConfigError whose message starts with the flag ("--memory: ...").
 VmConfig validate_run_flags(const RunFlags& flags);
 
-// "PATH[,ro][,engine=auto|io_uring|threads]"; throws ConfigError (no flag prefix).
+// "PATH[,ro][,engine=auto|io_uring|threads][,apple=root|aux]"; throws
+// ConfigError (no flag prefix).
 DiskConfig parse_disk_spec(const std::string& spec);
 
 // --aux-disk / --root-disk: a disk spec plus ",header=SIZE" (bytes hidden at

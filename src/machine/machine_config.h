@@ -15,6 +15,10 @@ struct DiskConfig {
   std::string path;
   bool read_only = false;
   std::string engine = "auto";  // auto, io_uring, threads
+  // Empty: a standard virtio-blk-pci function. "root" or "aux": the Apple
+  // variant (vmapple-virtio-blk-pci, spec 6) with that variant.
+  // Disks with the aux or root role are that Apple variant anyway.
+  std::string apple;
   Role role = Role::kData;
   // Bytes at the start of the file the guest never sees: 16 KiB for the aux
   // storage of a Virtualization.framework bundle (its metadata header).

@@ -16,7 +16,10 @@
 #include "hw/gpio/power_button.h"
 #include "hw/intc/gicv3.h"
 #include "hw/misc/pvpanic_mmio.h"
+#include "hw/pci/gpex.h"
 #include "hw/rtc/pl031.h"
+#include "hw/virtio/virtio_blk.h"
+#include "hw/virtio/virtio_pci.h"
 #include "hw/vmapple/aes.h"
 #include "hw/vmapple/bdif.h"
 #include "hw/vmapple/bdif_disk.h"
@@ -37,6 +40,15 @@ std::vector<uint8_t> read_file(const std::string& path) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
+// The Apple virtio-blk variant of a disk: asked for with apple=, or implied
+// by its role in the boot chain (spec 2.8: aux and root are Apple devices).
+std::string apple_variant(const DiskConfig& disk) {
+  if (!disk.apple.empty()) return disk.apple;
+  if (disk.role == DiskConfig::Role::kAux) return "aux";
+  if (disk.role == DiskConfig::Role::kRoot) return "root";
+  return "";
+}
+
 }  // namespace
 
 VmappleMachine::VmappleMachine(const MachineConfig& config, EventLoop& loop,
@@ -45,6 +57,7 @@ VmappleMachine::VmappleMachine(const MachineConfig& config, EventLoop& loop,
   build_memory();
   build_gic();
   build_devices(pvpanic, std::move(quit));
+  build_pcie();
   open_disks();
   build_backdoor();
 }
@@ -136,14 +149,39 @@ void VmappleMachine::build_backdoor() {
   map(board::kBdif, *bdif_, Bdif::kRules);
 }
 
+void VmappleMachine::build_pcie() {
+  std::vector<IrqLine*> intx;
+  for (unsigned k = 0; k < board::kPcieIntxLines; ++k)
+    intx.push_back(&gic_->spi(board::kPcieIntxSpiBase + k));
+  pcie_ = std::make_unique<GpexHost>(address_space_, board::kPcieMmio.base, board::kPcieMmio.size,
+                                     std::move(intx));
+  map(board::kPcieEcam, *pcie_, GpexHost::kEcamRules);
+}
+
 void VmappleMachine::open_disks() {
+  if (config_.disks.size() > PciBus::kSlots - kFirstDiskSlot)
+    throw ConfigError(fmt::format("--disk: at most {} disks fit on the PCI bus",
+                                  PciBus::kSlots - kFirstDiskSlot));
   for (const auto& disk : config_.disks) {
     try {
-      disks_.push_back(
-          BlockBackend::open({disk.path, disk.read_only, engine_from(disk.engine)}, loop_));
+      auto backend = BlockBackend::open(
+          {disk.path, disk.read_only, engine_from(disk.engine), disk.header_offset}, loop_);
+      disks_.push_back(backend.get());
+      virtio::VirtioBlkOptions options;
+      std::string apple = apple_variant(disk);
+      if (!apple.empty()) options.apple = virtio::parse_apple_variant(apple);
+      // One queue per vCPU, as QEMU's num-queues=auto (spec 6.1).
+      options.num_queues = static_cast<uint16_t>(config_.cpus);
+      blk_.push_back(std::make_unique<virtio::VirtioBlk>(memory_, std::move(backend), options));
     } catch (const ConfigError& e) {
       throw ConfigError(fmt::format("--disk: {}", e.what()));
     }
+    unsigned slot = kFirstDiskSlot + static_cast<unsigned>(blk_pci_.size());
+    std::string name =
+        apple_variant(disk).empty() ? "virtio-blk" : "vmapple-virtio-blk-" + apple_variant(disk);
+    blk_pci_.push_back(
+        std::make_unique<VirtioPci>(fmt::format("{} {:02x}.0", name, slot), *blk_.back()));
+    pcie_->bus().add(slot, 0, *blk_pci_.back());
   }
 }
 
@@ -186,9 +224,21 @@ std::string VmappleMachine::describe() const {
        fmt::format("backdoor: root {}, aux {}", bdif_disk(bdif_root_), bdif_disk(bdif_aux_)));
   line(board::kAes1, "AES engine");
   line(board::kAes2, "AES engine, second window");
-  for (const auto& d : disks_)
-    out += fmt::format("  disk {} ({}, {}{})\n", d->path(), format_size(d->size()),
-                       d->engine_name(), d->read_only() ? ", read-only" : "");
+  line(board::kPcieEcam, "PCIe host bridge (GPEX), bus 0");
+  line(board::kPcieMmio,
+       fmt::format("PCIe memory window, INTx on SPI {}-{}", board::kPcieIntxSpiBase,
+                   board::kPcieIntxSpiBase + board::kPcieIntxLines - 1));
+  for (size_t i = 0; i < disks_.size(); ++i) {
+    const BlockBackend* d = disks_[i];
+    const DiskConfig& c = config_.disks[i];
+    unsigned slot = kFirstDiskSlot + static_cast<unsigned>(i);
+    out += fmt::format(
+        "  pci 00:{:02x}.0  {} {} ({}, {}{}), INTx line {} (SPI {})\n", slot,
+        apple_variant(c).empty() ? "virtio-blk" : "vmapple-virtio-blk, " + apple_variant(c),
+        d->path(), format_size(d->size()), d->engine_name(), d->read_only() ? ", read-only" : "",
+        pcie_->bus().intx_line(slot, pci::IntxPin::kA),
+        board::kPcieIntxSpiBase + pcie_->bus().intx_line(slot, pci::IntxPin::kA));
+  }
   return out;
 }
 

@@ -24,6 +24,7 @@ class BlockBackend;
 class CharBackend;
 class Device;
 class GicV3;
+class GpexHost;
 class MmioDevice;
 class Pl011;
 class Pl031;
@@ -32,6 +33,10 @@ class PowerButton;
 class PvpanicListener;
 class PvpanicMmio;
 class VmappleCfgDevice;
+class VirtioPci;
+namespace virtio {
+class VirtioBlk;
+}
 
 class VmappleMachine {
  public:
@@ -54,7 +59,12 @@ class VmappleMachine {
   // The software GIC: the vCPUs connect their IRQ/FIQ inputs to it.
   GicV3& gic() { return *gic_; }
   PowerButton& power_button() { return *power_button_; }
-  const std::vector<std::unique_ptr<BlockBackend>>& disks() const { return disks_; }
+  // The disks' backends, in command-line order (each owned by its virtio-blk device).
+  const std::vector<BlockBackend*>& disks() const { return disks_; }
+  GpexHost& pcie() { return *pcie_; }
+  // Root-bus slot of the n-th disk: slot 1 is kept for the USB controller
+  // (spec 2.7's example), disks follow from slot 2.
+  static constexpr unsigned kFirstDiskSlot = 2;
 
   // One line per device with its address and interrupt, for `vmapple run`.
   std::string describe() const;
@@ -63,6 +73,7 @@ class VmappleMachine {
   void build_memory();
   void build_gic();
   void build_devices(PvpanicListener& pvpanic, std::function<void()> quit);
+  void build_pcie();
   void open_disks();
   void build_backdoor();
   void map(const board::MapEntry& entry, MmioDevice& device, MmioAccessRules rules);
@@ -82,9 +93,14 @@ class VmappleMachine {
   std::unique_ptr<PvpanicMmio> pvpanic_;
   std::unique_ptr<VmappleCfgDevice> cfg_;
   std::unique_ptr<AesEngine> aes_;
-  std::vector<std::unique_ptr<BlockBackend>> disks_;
   std::unique_ptr<FileBdifDisk> bdif_root_, bdif_aux_;
   std::unique_ptr<Bdif> bdif_;
+  std::unique_ptr<GpexHost> pcie_;
+  // Destroyed in reverse: transports first (they reset their devices), then
+  // the devices (they wait for their backends).
+  std::vector<std::unique_ptr<virtio::VirtioBlk>> blk_;
+  std::vector<std::unique_ptr<VirtioPci>> blk_pci_;
+  std::vector<BlockBackend*> disks_;
   std::vector<Device*> devices_;  // in reset order
 };
 

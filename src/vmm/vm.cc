@@ -66,6 +66,10 @@ int Vm::run() {
                          kvm ? "kvm" : "hvf", kvm ? "Linux on arm64" : "macOS on arm64"));
     return kExitNoAccel;
   }
+  if (!config_.machine.kernel.empty()) {
+    fmt::print(stderr, "vmapple: --kernel: Linux direct boot is not implemented yet\n");
+    return kExitUsage;
+  }
   watch_signals();
   uint64_t start_ns = clock_.now_ns();
   for (auto& r : runners_)

@@ -117,11 +117,30 @@ TEST_F(RunFlagsTest, DiskSpecs) {
   EXPECT_EQ(d.engine, "threads");
   EXPECT_FALSE(parse_disk_spec("a.img").read_only);
   flags_.disks = {"a.img,fast"};
-  EXPECT_EQ(error(), "--disk: unknown disk option 'fast' (use ro, rw or engine=...)");
+  EXPECT_EQ(error(),
+            "--disk: unknown disk option 'fast' (use ro, rw, engine=... or apple=root|aux)");
   flags_.disks = {",ro"};
   EXPECT_EQ(error().rfind("--disk: ", 0), 0u);
   flags_.disks = {"a.img,engine=aio"};
   EXPECT_EQ(error().rfind("--disk: 'engine=aio'", 0), 0u);
+}
+
+TEST_F(RunFlagsTest, AppleDiskSpecs) {
+  EXPECT_EQ(parse_disk_spec("a.img").apple, "");  // a standard virtio-blk-pci
+  DiskConfig root = parse_disk_spec("macos.img,apple=root");
+  EXPECT_EQ(root.path, "macos.img");
+  EXPECT_EQ(root.apple, "root");
+  DiskConfig aux = parse_disk_spec("aux.img,ro,apple=aux,engine=threads");
+  EXPECT_EQ(aux.apple, "aux");
+  EXPECT_TRUE(aux.read_only);
+  EXPECT_EQ(aux.engine, "threads");
+  // The variant is mandatory (spec 6.1), with QEMU's wording.
+  for (const char* bad :
+       {"a.img,apple", "a.img,apple=", "a.img,apple=unspecified", "a.img,apple=Root"}) {
+    flags_.disks = {bad};
+    EXPECT_EQ(error().rfind("--disk: ", 0), 0u) << bad;
+    EXPECT_NE(error().find("variant"), std::string::npos) << bad << ": " << error();
+  }
 }
 
 TEST_F(RunFlagsTest, SerialEcidTraceAndPanic) {

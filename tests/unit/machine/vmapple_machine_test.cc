@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "base/bits.h"
 #include "base/error.h"
@@ -12,6 +13,8 @@
 #include "hw/gpio/power_button.h"
 #include "hw/intc/gicv3.h"
 #include "hw/misc/pvpanic_mmio.h"
+#include "hw/pci/gpex.h"
+#include "unit/hw/virtio_driver.h"
 
 namespace vmapple {
 namespace {
@@ -208,6 +211,18 @@ TEST_F(MachineTest, DisksAreOpenedAndLockedAtBuild) {
   std::ofstream(img).close();
   std::filesystem::resize_file(img, 1 << 20);
   config_.disks.push_back({img, false, "threads"});
+  auto bad = (dir_ / "bad.img").string();
+  std::ofstream(bad).close();
+  std::filesystem::resize_file(bad, 1 << 20);
+  config_.disks.push_back({bad, false, "threads", "unspecified"});
+  try {
+    build();
+    FAIL() << "a disk with an unknown Apple variant was accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("--disk: ", 0), 0u) << e.what();
+    EXPECT_NE(std::string(e.what()).find("variant"), std::string::npos) << e.what();
+  }
+  config_.disks.pop_back();
   auto m = build();
   ASSERT_EQ(m->disks().size(), 1u);
   EXPECT_EQ(m->disks()[0]->size(), 1u << 20);
@@ -218,6 +233,60 @@ TEST_F(MachineTest, DisksAreOpenedAndLockedAtBuild) {
   } catch (const ConfigError& e) {
     EXPECT_EQ(std::string(e.what()).rfind("--disk: ", 0), 0u) << e.what();
   }
+}
+
+TEST_F(MachineTest, PcieHostBridgeWithTheDisksOnTheRootBus) {
+  std::vector<std::string> images;
+  for (const char* name : {"aux.img", "root.img", "data.img"}) {
+    images.push_back((dir_ / name).string());
+    std::ofstream out(images.back(), std::ios::binary);
+    std::string sector(512, name[0]);
+    for (int i = 0; i < 2048; ++i)
+      out << sector;
+  }
+  config_.disks.push_back({images[0], false, "threads", "aux"});
+  config_.disks.push_back({images[1], false, "threads", "root"});
+  config_.disks.push_back({images[2], true, "threads", ""});
+  auto m = build();
+  test::Ecam ecam(m->address_space(), board::kPcieEcam.base);
+  EXPECT_EQ(ecam.read(0, 0, 0), 0x0008'1B36u);  // GPEX host bridge at 00:00.0
+  EXPECT_EQ(ecam.read(1, 0, 0), 0xFFFF'FFFFu);  // slot 1 is free (USB controller)
+  auto found = test::enumerate(ecam, board::kPcieMmio.base, board::kPcieMmio.size);
+  ASSERT_EQ(found.size(), 4u);
+  EXPECT_EQ(found[1].slot, 2u);
+  EXPECT_EQ(found[1].vendor_id, 0x106B);
+  EXPECT_EQ(found[1].device_id, 0x1A00);
+  EXPECT_EQ(found[2].slot, 3u);
+  EXPECT_EQ(found[2].device_id, 0x1A00);
+  EXPECT_EQ(found[3].slot, 4u);
+  EXPECT_EQ(found[3].vendor_id, 0x1AF4);
+  EXPECT_EQ(found[3].device_id, 0x1042);
+  // A window address no BAR claims reads all-ones.
+  EXPECT_EQ(read(*m, board::kPcieMmio.end() - 4), 0xFFFF'FFFFu);
+
+  // The root disk (slot 3, INTA) interrupts on line 3, SPI 35, and serves reads.
+  std::thread io([&] { loop_.run(); });
+  {
+    test::GuestArena arena(board::kRamBase + (16 << 20), 32 << 20);
+    test::VirtioPciDriver pci(m->address_space(), ecam, found[2], arena);
+    auto spi_level = [&] { return m->gic().spi_input_level(board::kPcieIntxSpiBase + 3); };
+    test::VirtioBlkDriver blk(pci, arena, spi_level, 2);
+    EXPECT_EQ(pci.num_queues(), 2u);     // one per vCPU
+    EXPECT_EQ(pci.config(0x3C, 4), 1u);  // Apple type: root
+    std::vector<uint8_t> got(512);
+    EXPECT_EQ(blk.read(100, got), test::VirtioBlkDriver::kOk);
+    EXPECT_EQ(got, std::vector<uint8_t>(512, 'r'));
+    EXPECT_FALSE(spi_level());  // the driver acknowledged the ISR
+  }
+  loop_.stop();
+  io.join();
+  std::string d = m->describe();
+  EXPECT_NE(d.find("pci 00:03.0  vmapple-virtio-blk, root"), std::string::npos) << d;
+  EXPECT_NE(d.find("INTx line 4 (SPI 36)"), std::string::npos) << d;
+  // System reset unmaps the BARs again.
+  m->reset();
+  EXPECT_TRUE(m->pcie().bus().mappings().empty());
+  EXPECT_EQ(ecam.read(3, 0, pci::kCommand, 2), 0u);
 }
 
 TEST_F(MachineTest, BadSerialPathIsAConfigErrorNamingTheFlag) {
