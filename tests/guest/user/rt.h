@@ -26,8 +26,8 @@ void put_kx(const char* name, uint64_t v);
 void rt_flush(void);
 _Noreturn void rt_fail(const char* what, int line);
 
-#define CHECK(cond) \
-  do {              \
+#define CHECK(cond)                        \
+  do {                                     \
     if (!(cond)) rt_fail(#cond, __LINE__); \
   } while (0)
 

@@ -14,8 +14,8 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <functional>
 #include <cstring>
+#include <functional>
 #include <optional>
 #include <span>
 #include <stdexcept>
@@ -267,8 +267,8 @@ class VirtioBlkDriver {
 
   VirtioBlkDriver(VirtioPciDriver& pci, GuestArena& arena, const LatchIrqLine& intx,
                   unsigned queues = 1, uint16_t queue_size = 0, uint64_t wanted = ~0ull)
-      : VirtioBlkDriver(pci, arena, [&intx] { return intx.level(); }, queues, queue_size,
-                        wanted) {}
+      : VirtioBlkDriver(
+            pci, arena, [&intx] { return intx.level(); }, queues, queue_size, wanted) {}
   // `intx_level` reads the function's INTx line (e.g. through the GIC).
   VirtioBlkDriver(VirtioPciDriver& pci, GuestArena& arena, std::function<bool()> intx_level,
                   unsigned queues = 1, uint16_t queue_size = 0, uint64_t wanted = ~0ull)

@@ -91,11 +91,11 @@ TEST_F(MachineTest, DevicesAnswerAtTheirAddresses) {
   EXPECT_EQ(read(*m, 0x1001'0000 + 0xffe8) & 0xf0, 0x30u);
   EXPECT_EQ(read(*m, 0x1001'0008, 8), 0x0000'0000'0000'0000u);  // CPU 0, not last
   EXPECT_EQ(read(*m, 0x1003'0008, 8), 0x0000'0001'0000'0110u);  // CPU 1, Aff0 1, Last
-  EXPECT_EQ(read(*m, 0x3000'0000), 1u);                          // bdif root window STATUS
-  EXPECT_EQ(read(*m, 0x3001'0420), 0x0001'0000u);                // bdif aux window NEXT_DEVICE
-  EXPECT_EQ(read(*m, 0x3022'000c), 0x3F80u);                     // AES STATUS
-  EXPECT_EQ(read(*m, 0x3022'0024), 2u);                          // AES Q_STATUS
-  EXPECT_EQ(read(*m, 0x3023'0000), 0u);                          // AES region 2
+  EXPECT_EQ(read(*m, 0x3000'0000), 1u);                         // bdif root window STATUS
+  EXPECT_EQ(read(*m, 0x3001'0420), 0x0001'0000u);               // bdif aux window NEXT_DEVICE
+  EXPECT_EQ(read(*m, 0x3022'000c), 0x3F80u);                    // AES STATUS
+  EXPECT_EQ(read(*m, 0x3022'0024), 2u);                         // AES Q_STATUS
+  EXPECT_EQ(read(*m, 0x3023'0000), 0u);                         // AES region 2
   // Holes read zero: past the last redistributor, after AES region 2.
   uint64_t v = 1;
   EXPECT_EQ(m->address_space().read(0x1005'0008, 4, &v), MmioStatus::kUnassigned);
