@@ -83,11 +83,25 @@ PciMsix::PciMsix(PciFunction& fn, unsigned vectors, unsigned bar)
   pba_offset_ = (vectors * kEntrySize + 7u) & ~7u;
   uint64_t size = std::bit_ceil(std::max<uint64_t>(0x1000, pba_offset_ + pending_.size() * 8));
   fn.define_bar(bar, {size, false, false, this, kRules});
-  offset_ = fn.add_capability(pci::kCapMsix, kLength);
-  fn.init_config(offset_ + kControl, 2, vectors - 1);
-  fn.init_writable(offset_ + kControl, 2, kControlEnable | kControlFunctionMask);
-  fn.init_config(offset_ + kTable, 4, bar);
-  fn.init_config(offset_ + kPba, 4, pba_offset_ | bar);
+  add_capability(bar, 0, pba_offset_);
+}
+
+PciMsix::PciMsix(PciFunction& fn, unsigned vectors, unsigned bar, uint32_t table_offset,
+                 uint32_t pba_offset)
+    : fn_(fn), vectors_(vectors), table_(vectors * 4), pending_((vectors + 63) / 64) {
+  if (vectors == 0 || vectors > 2048 || table_offset % 8 || pba_offset % 8 ||
+      pba_offset < table_offset + vectors * kEntrySize)
+    throw std::invalid_argument("bad MSI-X table or PBA placement");
+  pba_offset_ = pba_offset - table_offset;
+  add_capability(bar, table_offset, pba_offset);
+}
+
+void PciMsix::add_capability(unsigned bar, uint32_t table_offset, uint32_t pba_offset) {
+  offset_ = fn_.add_capability(pci::kCapMsix, kLength);
+  fn_.init_config(offset_ + kControl, 2, vectors_ - 1);
+  fn_.init_writable(offset_ + kControl, 2, kControlEnable | kControlFunctionMask);
+  fn_.init_config(offset_ + kTable, 4, table_offset | bar);
+  fn_.init_config(offset_ + kPba, 4, pba_offset | bar);
   reset();
 }
 

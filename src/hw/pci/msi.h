@@ -72,6 +72,11 @@ class PciMsix final : public MmioHandler {
   // `vectors` 1..2048; defines BAR `bar` (32-bit) holding the table at 0 and
   // the PBA after it, and adds the capability to `fn`.
   PciMsix(PciFunction& fn, unsigned vectors, unsigned bar);
+  // The table and PBA inside a BAR the device already defined, at
+  // `table_offset` and `pba_offset` of that BAR; the device forwards BAR
+  // accesses in [table_offset, ...) here with offsets relative to the table.
+  PciMsix(PciFunction& fn, unsigned vectors, unsigned bar, uint32_t table_offset,
+          uint32_t pba_offset);
 
   uint8_t offset() const { return offset_; }
   uint32_t pba_offset() const { return pba_offset_; }
@@ -85,6 +90,7 @@ class PciMsix final : public MmioHandler {
   void write(uint64_t offset, unsigned size, uint64_t value) override;
 
  private:
+  void add_capability(unsigned bar, uint32_t table_offset, uint32_t pba_offset);
   bool masked_locked(unsigned vector) const;
   void deliver_pending_locked();
 

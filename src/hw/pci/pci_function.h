@@ -108,6 +108,9 @@ class PciFunction {
   // Appends a capability of `length` bytes to the list (below 0x100) and
   // returns its offset; its ID is set and the rest is zero and read-only.
   uint8_t add_capability(uint8_t id, uint8_t length);
+  // Places the next add_capability() at `offset` (dword aligned, 0x40..0xFC),
+  // for devices whose capabilities sit at fixed offsets (e.g. XHCI, spec 8.1).
+  void set_next_capability(uint8_t offset) { next_capability_ = offset; }
 
   // Set by the bus.
   void attach(PciBusLink* bus, uint8_t devfn);
