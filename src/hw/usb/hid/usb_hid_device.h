@@ -28,6 +28,7 @@ namespace vmapple::usb {
 struct HidReport {
   std::array<uint8_t, 8> bytes{};
   uint8_t length = 0;
+  bool keep_separate = false;  // never merge a later report into this one
 
   std::span<const uint8_t> view() const { return {bytes.data(), length}; }
   bool operator==(const HidReport&) const = default;

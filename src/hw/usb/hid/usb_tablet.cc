@@ -105,7 +105,7 @@ void UsbTablet::buttons(uint8_t mask) {
     mask &= kButtonMask;
     if (mask == buttons_) return;
     buttons_ = mask;
-    queued = queue_locked(0, 0);
+    queued = queue_locked(0, 0, /*button_change=*/true);
   }
   if (queued) notify(kInEndpoint);
 }
@@ -127,9 +127,12 @@ void UsbTablet::wheel(int vertical, int horizontal) {
   }
 }
 
-bool UsbTablet::queue_locked(int8_t wheel, int8_t pan) {
+bool UsbTablet::queue_locked(int8_t wheel, int8_t pan, bool button_change) {
   VMAPPLE_TRACE(kTrace, "x {} y {} buttons {:#x} wheel {} pan {}", x_, y_, buttons_, wheel, pan);
-  return queue_report_locked(report_locked(wheel, pan));
+  HidReport report = report_locked(wheel, pan);
+  // A press or release keeps the position it happened at.
+  report.keep_separate = button_change;
+  return queue_report_locked(report);
 }
 
 HidReport UsbTablet::report_locked(int8_t wheel, int8_t pan) const {
@@ -145,10 +148,11 @@ HidReport UsbTablet::report_locked(int8_t wheel, int8_t pan) const {
   return r;
 }
 
-// Same buttons: the newer position replaces the older, wheel steps add up
-// while they fit in a report.
+// Motion after motion: the newer position replaces the older, wheel steps
+// add up while they fit in a report.
 bool UsbTablet::coalesce_locked(HidReport& last, const HidReport& incoming) {
-  if (last.bytes[0] != incoming.bytes[0]) return false;
+  if (last.keep_separate || incoming.keep_separate || last.bytes[0] != incoming.bytes[0])
+    return false;
   int wheel = static_cast<int8_t>(last.bytes[5]) + static_cast<int8_t>(incoming.bytes[5]);
   int pan = static_cast<int8_t>(last.bytes[6]) + static_cast<int8_t>(incoming.bytes[6]);
   if (std::abs(wheel) > kMaxWheelStep || std::abs(pan) > kMaxWheelStep) return false;

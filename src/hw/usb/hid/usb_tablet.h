@@ -8,9 +8,10 @@
 // (relative, -127..127). Not a boot device (interface subclass 0): no
 // GET/SET_PROTOCOL, no output report. Idle rate 0 (reports on change only).
 //
-// Host input API (any thread). Moves while the host is not polling coalesce
-// into the last queued report when the buttons did not change, so a stream
-// of motion never fills the queue; wheel steps add up.
+// Host input API (any thread). Motion while the host is not polling
+// coalesces into the last queued motion report, so a stream of moves never
+// fills the queue; wheel steps add up. A button change is always a report of
+// its own, at the position where it happened.
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -54,7 +55,7 @@ class UsbTablet final : public UsbHidDevice {
   HidReport report_locked(int8_t wheel, int8_t pan) const;
   HidReport current_report_locked() const override { return report_locked(0, 0); }
   bool coalesce_locked(HidReport& last, const HidReport& incoming) override;
-  bool queue_locked(int8_t wheel, int8_t pan);
+  bool queue_locked(int8_t wheel, int8_t pan, bool button_change = false);
 
   uint16_t x_ = 0;
   uint16_t y_ = 0;
