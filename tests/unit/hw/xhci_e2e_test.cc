@@ -7,6 +7,10 @@
 
 #include <vector>
 
+#include "base/manual_timers.h"
+#include "hw/usb/hid/usb_ids.h"
+#include "hw/usb/hid/usb_keyboard.h"
+#include "hw/usb/hid/usb_tablet.h"
 #include "unit/hw/fake_usb_device.h"
 #include "unit/hw/xhci_rig.h"
 
@@ -372,6 +376,181 @@ TEST_F(XhciE2eTest, TwoDevicesAndDisableSlot) {
   uint64_t trb = drv().queue_normal(a, kIntDci, buf, 8);
   hid_.push_report({9, 9, 9, 9, 9, 9, 9, 9});
   EXPECT_EQ(drv().wait_transfer(a, trb, 0).completion_code(), x::kCcSuccess);
+}
+
+// The real HID keyboard and tablet on ports 5 and 6 (spec 2.8), enumerated
+// and configured the way Linux's usbhid does, with reports injected through
+// the host input API.
+class XhciHidTest : public ::testing::Test {
+ protected:
+  XhciHidTest() {
+    rig_.xhci().attach(5, kbd_);
+    rig_.xhci().attach(6, tablet_);
+    rig_.start();
+  }
+  XhciDriver& drv() { return rig_.driver(); }
+
+  // What the configuration descriptor says about the HID function.
+  struct HidFunction {
+    uint8_t interface_class = 0, subclass = 0, protocol = 0;
+    uint16_t report_length = 0;
+    uint8_t ep_address = 0, ep_attributes = 0, interval = 0;
+    uint16_t mps = 0;
+  };
+  static HidFunction parse(const std::vector<uint8_t>& cfg) {
+    HidFunction f;
+    for (size_t at = 0; at + 1 < cfg.size() && cfg[at] >= 2; at += cfg[at]) {
+      const uint8_t* d = &cfg[at];
+      if (d[1] == 4) {
+        f.interface_class = d[5];
+        f.subclass = d[6];
+        f.protocol = d[7];
+      } else if (d[1] == 0x21) {
+        EXPECT_EQ(d[6], 0x22);  // first class descriptor: a report descriptor
+        f.report_length = static_cast<uint16_t>(d[7] | d[8] << 8);
+      } else if (d[1] == 5) {
+        f.ep_address = d[2];
+        f.ep_attributes = d[3];
+        f.mps = static_cast<uint16_t>(d[4] | d[5] << 8);
+        f.interval = d[6];
+      }
+    }
+    return f;
+  }
+
+  // Port reset, addressing, descriptors, Configure Endpoint, SET_CONFIGURATION
+  // and SET_IDLE(0). Returns the device; `f` gets the parsed function.
+  XhciDriver::Device& bring_up(unsigned port, const std::vector<uint8_t>& expected_report,
+                               HidFunction& f) {
+    EXPECT_EQ(drv().reset_port(port), x::kSpeedFull);
+    XhciDriver::Device& d = drv().enable_and_address(port);
+    auto dd = drv().read_device_descriptor(d);
+    EXPECT_EQ(dd.size(), 18u);
+    EXPECT_EQ(dd.at(1), 1);                       // DEVICE
+    EXPECT_EQ(dd.at(2) | dd.at(3) << 8, 0x0200);  // USB 2.0
+    EXPECT_EQ(dd.at(8) | dd.at(9) << 8, usb::kVendorId);
+    EXPECT_EQ(dd.at(17), 1);                              // one configuration
+    EXPECT_EQ(drv().out_dword(d, 1, 1) >> 16, dd.at(7));  // EP0 size as the device says
+    auto cfg = drv().read_configuration(d);
+    EXPECT_EQ(cfg.at(1), 2);
+    EXPECT_EQ(cfg.size(), size_t(cfg.at(2) | cfg.at(3) << 8));
+    f = parse(cfg);
+    EXPECT_EQ(f.interface_class, 3);  // HID
+    EXPECT_EQ(f.ep_address, 0x81);
+    EXPECT_EQ(f.ep_attributes & 3, 3);  // interrupt
+    EXPECT_EQ(f.report_length, expected_report.size());
+    auto report = drv().get_descriptor(d, 0x22, 0, f.report_length, 0x81);
+    EXPECT_EQ(report, expected_report);
+    EXPECT_EQ(drv().configure_interrupt_in(d, f.ep_address, f.mps, f.interval), x::kCcSuccess);
+    EXPECT_EQ(drv().out_dword(d, kIntDci, 1) >> 16, f.mps);
+    EXPECT_EQ(drv().set_configuration(d, cfg.at(5)), x::kCcSuccess);
+    EXPECT_EQ(drv().control(d, 0x21, 0x0A, 0, 0, {}).cc, x::kCcSuccess);  // SET_IDLE(0)
+    return d;
+  }
+
+  // Queues an interrupt IN TRB of the endpoint's size; nothing may complete
+  // before `inject` runs, then its event arrives with the INTx line already up.
+  std::vector<uint8_t> report(XhciDriver::Device& d, uint16_t mps,
+                              const std::function<void()>& inject, size_t expect_length) {
+    uint64_t buf = rig_.arena().alloc(mps, 64);
+    uint64_t trb = drv().queue_normal(d, kIntDci, buf, mps);
+    EXPECT_FALSE(drv().take_event(0, [&](const Trb& t) { return t.parameter == trb; }));
+    drv().service(0);
+    EXPECT_FALSE(rig_.intx().level());
+    inject();
+    EXPECT_TRUE(rig_.intx().level());
+    Trb e = drv().wait_transfer(d, trb, 0);
+    EXPECT_EQ(e.endpoint_id(), kIntDci);
+    if (expect_length == mps) {
+      EXPECT_EQ(e.completion_code(), x::kCcSuccess);
+      EXPECT_EQ(e.transfer_length(), 0u);
+    } else {
+      EXPECT_EQ(e.completion_code(), x::kCcShortPacket);
+      EXPECT_EQ(e.transfer_length(), mps - expect_length);
+    }
+    std::vector<uint8_t> got(expect_length);
+    rig_.memory().read(buf, got);
+    return got;
+  }
+
+  ManualTimers hid_timers_;  // the devices' idle timers (never advanced)
+  usb::UsbKeyboard kbd_{hid_timers_};
+  usb::UsbTablet tablet_{hid_timers_};
+  XhciRig rig_;
+};
+
+TEST_F(XhciHidTest, KeyboardEnumeratesAndReportsKeys) {
+  HidFunction f;
+  XhciDriver::Device& d = bring_up(5, usb::UsbKeyboard::build_report_descriptor(), f);
+  EXPECT_EQ(f.subclass, 1);  // boot interface
+  EXPECT_EQ(f.protocol, 1);  // keyboard
+  EXPECT_EQ(f.mps, 8);
+  auto key = [&](bool down, uint8_t usage) {
+    return [=, this] { EXPECT_TRUE(down ? kbd_.key_down(usage) : kbd_.key_up(usage)); };
+  };
+  EXPECT_EQ(report(d, f.mps, key(true, 0x04), 8),
+            (std::vector<uint8_t>{0, 0, 0x04, 0, 0, 0, 0, 0}));  // 'a' down
+  EXPECT_EQ(report(d, f.mps, key(true, 0xE1), 8),
+            (std::vector<uint8_t>{0x02, 0, 0x04, 0, 0, 0, 0, 0}));  // + left shift
+  EXPECT_EQ(report(d, f.mps, key(true, 0x05), 8),
+            (std::vector<uint8_t>{0x02, 0, 0x04, 0x05, 0, 0, 0, 0}));  // + 'b'
+  EXPECT_EQ(report(d, f.mps, key(false, 0x04), 8),
+            (std::vector<uint8_t>{0x02, 0, 0x05, 0, 0, 0, 0, 0}));
+  EXPECT_EQ(report(
+                d, f.mps, [&] { kbd_.release_all(); }, 8),
+            std::vector<uint8_t>(8, 0));
+  // LEDs through SET_REPORT (output report, interface 0).
+  std::vector<uint8_t> leds{usb::UsbKeyboard::kLedCapsLock | usb::UsbKeyboard::kLedNumLock};
+  EXPECT_EQ(drv().control(d, 0x21, 0x09, 0x0200, 0, leds).cc, x::kCcSuccess);
+  EXPECT_EQ(kbd_.leds(), usb::UsbKeyboard::kLedCapsLock | usb::UsbKeyboard::kLedNumLock);
+}
+
+TEST_F(XhciHidTest, TabletEnumeratesAndReportsPointer) {
+  HidFunction f;
+  XhciDriver::Device& d = bring_up(6, usb::UsbTablet::build_report_descriptor(), f);
+  EXPECT_EQ(f.subclass, 0);
+  EXPECT_EQ(f.mps, 8);
+  constexpr size_t n = usb::UsbTablet::kReportLength;
+  // buttons, X lo/hi, Y lo/hi, wheel, pan; 7 bytes in an 8-byte TRB: short.
+  EXPECT_EQ(report(
+                d, f.mps, [&] { tablet_.pointer_move(0x1234, 0x5678); }, n),
+            (std::vector<uint8_t>{0, 0x34, 0x12, 0x78, 0x56, 0, 0}));
+  EXPECT_EQ(report(
+                d, f.mps, [&] { tablet_.buttons(usb::UsbTablet::kButtonLeft); }, n),
+            (std::vector<uint8_t>{1, 0x34, 0x12, 0x78, 0x56, 0, 0}));
+  EXPECT_EQ(report(
+                d, f.mps, [&] { tablet_.buttons(0); }, n),
+            (std::vector<uint8_t>{0, 0x34, 0x12, 0x78, 0x56, 0, 0}));
+  EXPECT_EQ(report(
+                d, f.mps, [&] { tablet_.wheel(3); }, n),
+            (std::vector<uint8_t>{0, 0x34, 0x12, 0x78, 0x56, 3, 0}));
+  EXPECT_EQ(report(
+                d, f.mps, [&] { tablet_.wheel(-2, 1); }, n),
+            (std::vector<uint8_t>{0, 0x34, 0x12, 0x78, 0x56, 0xFE, 1}));
+  EXPECT_EQ(report(
+                d, f.mps, [&] { tablet_.pointer_move_normalized(1.0, 0.0); }, n),
+            (std::vector<uint8_t>{0, 0xFF, 0x7F, 0, 0, 0, 0}));
+}
+
+TEST_F(XhciHidTest, BothDevicesTogether) {
+  HidFunction fk, ft;
+  XhciDriver::Device& k = bring_up(5, usb::UsbKeyboard::build_report_descriptor(), fk);
+  XhciDriver::Device& t = bring_up(6, usb::UsbTablet::build_report_descriptor(), ft);
+  EXPECT_NE(k.slot, t.slot);
+  uint64_t kb = rig_.arena().alloc(8, 64), tb = rig_.arena().alloc(8, 64);
+  uint64_t ktrb = drv().queue_normal(k, kIntDci, kb, 8);
+  uint64_t ttrb = drv().queue_normal(t, kIntDci, tb, 8);
+  tablet_.pointer_move(100, 200);
+  kbd_.key_down(0x29);  // Escape
+  Trb te = drv().wait_transfer(t, ttrb, 0);
+  Trb ke = drv().wait_transfer(k, ktrb, 0);
+  EXPECT_EQ(te.slot_id(), t.slot);
+  EXPECT_EQ(ke.slot_id(), k.slot);
+  EXPECT_EQ(ke.completion_code(), x::kCcSuccess);
+  EXPECT_EQ(te.completion_code(), x::kCcShortPacket);
+  EXPECT_EQ(rig_.memory().read_le<uint8_t>(kb + 2).value(), 0x29);
+  EXPECT_EQ(rig_.memory().read_le<uint16_t>(tb + 1).value(), 100);
+  EXPECT_EQ(rig_.memory().read_le<uint16_t>(tb + 3).value(), 200);
 }
 
 }  // namespace
