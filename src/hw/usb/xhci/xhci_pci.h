@@ -49,6 +49,7 @@ class XhciPci final : public PciFunction, public MmioHandler, private XhciHost {
   // event if the controller runs. The device must outlive the attachment.
   void attach(unsigned port, UsbDevice& device);
   void detach(unsigned port);
+  using PciFunction::attach;  // the bus attaches the function
 
   // BAR 0.
   uint64_t read(uint64_t offset, unsigned size) override;
