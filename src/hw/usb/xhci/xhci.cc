@@ -61,6 +61,7 @@ void Xhci::reset_locked() {
   dnctrl_ = 0;
   crcr_ = 0;
   crr_ = false;
+  crcr_pointer_written_ = false;
   command_ring_ = TrbRing();
   command_deferred_ = false;
   dcbaap_ = 0;
@@ -84,9 +85,9 @@ bool Xhci::running() const {
 void Xhci::host_system_error(const char* what, uint64_t address) {
   guest_error(kName, "host system error: {} at {:#x} is not guest RAM; controller halted", what,
               address);
+  mfindex_frozen_ = read_runtime(kMfindex);
   usbsts_ |= kStsHse | kStsHch;
   usbcmd_ &= ~kCmdRs;
-  mfindex_frozen_ = read_runtime(kMfindex);
 }
 
 void Xhci::host_controller_error(const char* what) {
@@ -206,6 +207,7 @@ void Xhci::write_usbcmd(uint32_t value) {
     return;
   }
   uint32_t old = usbcmd_;
+  if ((old & kCmdRs) && !(value & kCmdRs)) mfindex_frozen_ = read_runtime(kMfindex);
   usbcmd_ = value & kCmdStored;
   if (value & kCmdCss) usbsts_ &= ~kStsSss;  // save/restore complete at once
   if (value & kCmdCrs) usbsts_ &= ~kStsRss;
@@ -215,7 +217,6 @@ void Xhci::write_usbcmd(uint32_t value) {
     mfindex_origin_ns_ = timers_.clock().now_ns() - uint64_t{mfindex_frozen_} * kMicroframeNs;
   } else if (!(usbcmd_ & kCmdRs) && (old & kCmdRs)) {
     VMAPPLE_TRACE(kTrace, "halt");
-    mfindex_frozen_ = read_runtime(kMfindex);
     usbsts_ |= kStsHch;
   }
   if ((usbcmd_ ^ old) & kCmdInte)
@@ -230,10 +231,16 @@ void Xhci::write_crcr(unsigned offset, uint32_t value) {
     if (offset == kCrcr && (value & (kCrcrCs | kCrcrCa))) stop_command_ring();
     return;
   }
-  if (offset == kCrcr)
+  // A new pointer is taken when the low dword is written while the ring is
+  // stopped; the high dword that follows a Command Stop written as a 64-bit
+  // access must not move the ring back to the old pointer.
+  if (offset == kCrcr) {
     crcr_ = (crcr_ & ~uint64_t{0xFFFF'FFFF}) | value;
-  else
+    crcr_pointer_written_ = true;
+  } else {
     crcr_ = (crcr_ & 0xFFFF'FFFF) | uint64_t{value} << 32;
+    if (!crcr_pointer_written_) return;
+  }
   command_ring_ = TrbRing(crcr_ & kCrcrPointerMask, crcr_ & kCrcrRcs);
 }
 
@@ -282,6 +289,7 @@ void Xhci::write_doorbell(unsigned index, uint32_t value) {
     }
     VMAPPLE_TRACE(kTrace, "command doorbell");
     crr_ = true;
+    crcr_pointer_written_ = false;
     return run_command_ring();
   }
   if (target < 1 || target > kNumEndpoints || (value >> kDbStreamShift) != 0) {

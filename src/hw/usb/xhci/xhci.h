@@ -200,6 +200,7 @@ class Xhci {
   uint32_t dnctrl_ = 0;
   uint64_t crcr_ = 0;
   bool crr_ = false;
+  bool crcr_pointer_written_ = false;  // low dword written since the ring stopped
   xhci::TrbRing command_ring_;
   bool command_deferred_ = false;
   uint64_t dcbaap_ = 0;

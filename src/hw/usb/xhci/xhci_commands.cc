@@ -48,7 +48,7 @@ void Xhci::run_command_ring() {
 void Xhci::stop_command_ring() {
   VMAPPLE_TRACE(kTrace, "command ring stopped at {:#x}", command_ring_.dequeue());
   crr_ = false;
-  crcr_ = (command_ring_.dequeue() & kCrcrPointerMask) | (command_ring_.cycle() ? kCrcrRcs : 0);
+  crcr_pointer_written_ = false;
   post_event(
       0, make_event(kTrbCommandCompletionEvent, command_ring_.dequeue(), kCcCommandRingStopped));
 }
