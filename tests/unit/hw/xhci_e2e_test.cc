@@ -5,6 +5,7 @@
 // interrupt IN reports delivered as Transfer Events with the INTx line.
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <vector>
 
 #include "base/manual_timers.h"
@@ -376,6 +377,118 @@ TEST_F(XhciE2eTest, TwoDevicesAndDisableSlot) {
   uint64_t trb = drv().queue_normal(a, kIntDci, buf, 8);
   hid_.push_report({9, 9, 9, 9, 9, 9, 9, 9});
   EXPECT_EQ(drv().wait_transfer(a, trb, 0).completion_code(), x::kCcSuccess);
+}
+
+// Reset Device (4.6.11), issued as Linux does after resetting the port (the
+// command itself puts nothing on the bus): the slot goes back to Default
+// with address 0 and only EP0; Address Device works again.
+TEST_F(XhciE2eTest, ResetDeviceReturnsTheSlotToDefault) {
+  drv().reset();
+  drv().start();
+  XhciDriver::Device& d = enumerate();
+  ASSERT_EQ(drv().slot_state(d), x::kSlotConfigured);
+  unsigned resets = hid_.resets;
+  EXPECT_EQ(drv().reset_port(kPort), x::kSpeedFull);
+  EXPECT_GT(hid_.resets, resets);
+  EXPECT_EQ(hid_.address, 0);
+  EXPECT_EQ(drv().command(XhciDriver::command_trb(x::kResetDevice, d.slot)).completion_code(),
+            x::kCcSuccess);
+  EXPECT_EQ(drv().slot_state(d), x::kSlotDefault);
+  EXPECT_EQ(drv().usb_address(d), 0u);
+  EXPECT_EQ(drv().out_dword(d, 0, 0) >> 27, 1u);  // context entries: EP0 only
+  EXPECT_EQ(drv().ep_state(d, kIntDci), x::kEpDisabled);
+  // The slot's interrupt endpoint no longer exists: its doorbell does nothing.
+  drv().ring_doorbell(d.slot, kIntDci);
+  EXPECT_FALSE(drv().take_event(0, [](const Trb& t) { return t.type() == x::kTransferEvent; }));
+  d.endpoints.erase(kIntDci);
+  d.endpoints.at(1).ring = std::make_unique<test::TrbRing>(rig_.memory(), rig_.arena(), 32);
+  EXPECT_EQ(drv().address_device(d, false), x::kCcSuccess);
+  EXPECT_EQ(drv().slot_state(d), x::kSlotAddressed);
+  EXPECT_EQ(hid_.address, drv().usb_address(d));
+  EXPECT_EQ(drv().get_descriptor(d, 1, 0, 18), hid_.device_descriptor);
+}
+
+// Stop Endpoint with a TD waiting on a NAKing interrupt endpoint (4.6.9):
+// the TD is reported Stopped, the context's dequeue pointer names it, and a
+// doorbell restarts it where it stopped.
+TEST_F(XhciE2eTest, StopEndpointReportsThePendingTd) {
+  drv().reset();
+  drv().start();
+  XhciDriver::Device& d = enumerate();
+  uint64_t buf = rig_.arena().alloc(8, 64);
+  uint64_t trb = drv().queue_normal(d, kIntDci, buf, 8);
+  EXPECT_EQ(drv()
+                .command(XhciDriver::command_trb(x::kStopEndpoint, d.slot, 0, kIntDci << 16))
+                .completion_code(),
+            x::kCcSuccess);
+  EXPECT_EQ(drv().ep_state(d, kIntDci), x::kEpStopped);
+  EXPECT_EQ(drv().ep_dequeue(d, kIntDci) & ~0xFull, trb);
+  auto stopped = drv().take_event(0, [&](const Trb& t) { return t.parameter == trb; });
+  ASSERT_TRUE(stopped) << "no Transfer Event for the stopped TD";
+  EXPECT_TRUE(stopped->completion_code() == x::kCcStopped ||
+              stopped->completion_code() == x::kCcStopped + 1)
+      << stopped->describe();
+  // Stopped: input does not complete the TD until the doorbell.
+  hid_.push_report({7, 7, 7, 7, 7, 7, 7, 7});
+  EXPECT_FALSE(drv().take_event(0, [&](const Trb& t) { return t.parameter == trb; }));
+  drv().ring_doorbell(d.slot, kIntDci);
+  Trb e = drv().wait_transfer(d, trb, 0);
+  EXPECT_EQ(e.completion_code(), x::kCcSuccess);
+  std::vector<uint8_t> got(8);
+  rig_.memory().read(buf, got);
+  EXPECT_EQ(got, std::vector<uint8_t>(8, 7));
+}
+
+// Configure Endpoint with DC = 1 (deconfigure, 4.6.6): every endpoint but
+// EP0 is disabled and the slot goes back to Addressed.
+TEST_F(XhciE2eTest, DeconfigureReturnsTheSlotToAddressed) {
+  drv().reset();
+  drv().start();
+  XhciDriver::Device& d = enumerate();
+  EXPECT_EQ(drv()
+                .command(XhciDriver::command_trb(x::kConfigureEndpoint, d.slot, d.input, 1u << 9))
+                .completion_code(),
+            x::kCcSuccess);
+  EXPECT_EQ(drv().slot_state(d), x::kSlotAddressed);
+  EXPECT_EQ(drv().ep_state(d, kIntDci), x::kEpDisabled);
+  // Configured again with the same input context path.
+  EXPECT_EQ(drv().configure_interrupt_in(d, 0x81, 8, 10), x::kCcSuccess);
+  EXPECT_EQ(drv().slot_state(d), x::kSlotConfigured);
+  EXPECT_EQ(drv().ep_state(d, kIntDci), x::kEpRunning);
+}
+
+// Linux stops the command ring (CRCR.CS) on a command timeout: the
+// controller posts Command Ring Stopped at the next TRB and clears CRR;
+// then the driver may move the ring and continue.
+TEST_F(XhciE2eTest, CommandRingStopAndMove) {
+  drv().reset();
+  drv().start();
+  EXPECT_EQ(drv().no_op().completion_code(), x::kCcSuccess);
+  EXPECT_TRUE(drv().op64(x::kCrcr) & x::kCrcrCrr);
+  uint64_t next = drv().command_ring().enqueue_address();
+  drv().set_op64(x::kCrcr, x::kCrcrCs);
+  Trb e = drv().wait_event(
+      0, [](const Trb& t) { return t.type() == x::kCommandCompletion; }, "ring stopped");
+  EXPECT_EQ(e.completion_code(), 24u);  // Command Ring Stopped
+  EXPECT_EQ(e.parameter, next);
+  EXPECT_FALSE(drv().op64(x::kCrcr) & x::kCrcrCrr);
+  // A new ring at a new place.
+  test::TrbRing fresh(rig_.memory(), rig_.arena(), 16);
+  drv().set_op64(x::kCrcr, fresh.base() | x::kCrcrRcs);
+  uint64_t at = fresh.push(XhciDriver::command_trb(x::kNoOpCommand));
+  drv().ring_doorbell(0, 0);
+  EXPECT_EQ(drv().wait_command(at).completion_code(), x::kCcSuccess);
+}
+
+// MFINDEX counts 125 us microframes while running (5.5.1).
+TEST_F(XhciE2eTest, MfindexCountsMicroframes) {
+  drv().reset();
+  drv().start();
+  auto mfindex = [&] { return static_cast<uint32_t>(drv().r(drv().rt_base(), 4)) & 0x3FFF; };
+  uint32_t a = mfindex();
+  rig_.timers().advance(1'000'000);  // 1 ms = 8 microframes
+  uint32_t b = mfindex();
+  EXPECT_EQ((b - a) & 0x3FFF, 8u);
 }
 
 // The real HID keyboard and tablet on ports 5 and 6 (spec 2.8), enumerated

@@ -12,6 +12,8 @@
 #include <memory>
 #include <vector>
 
+#include "base/manual_timers.h"
+#include "hw/usb/hid/usb_keyboard.h"
 #include "unit/hw/fake_usb_device.h"
 #include "unit/hw/xhci_rig.h"
 
@@ -357,6 +359,55 @@ TEST_F(XhciIntrTest, PinFollowsIpIeAndInte) {
   EXPECT_EQ(drv().wait_command(at).completion_code(), x::kCcSuccess);
   EXPECT_FALSE(rig_->intx().level());
 }
+
+// The same with the real HID keyboard and a key press through its input
+// API: on (vmapple) the line is up when key_down() returns; off (the
+// reference's default) the event sits on ring 1 and the line stays low.
+class XhciIntrKeyboardTest : public ::testing::TestWithParam<bool> {
+ protected:
+  ManualTimers hid_timers_;
+  usb::UsbKeyboard kbd_{hid_timers_};
+};
+
+TEST_P(XhciIntrKeyboardTest, KeyPressWithMacosTargets) {
+  const bool conditional = GetParam();
+  XhciRig rig(options(conditional));
+  rig.xhci().attach(5, kbd_);
+  XhciDriver::Options o;
+  o.interrupters = 3;
+  XhciDriver& drv = rig.start(o);
+  if (conditional) drv.set_routing([](unsigned) { return 0u; });
+  drv.reset_port(5);
+  XhciDriver::Device& d = drv.enable_and_address(5);
+  std::vector<uint8_t> dd(18);
+  ASSERT_EQ(drv.control(d, 0x80, 6, 0x0100, 0, dd, 2).cc, x::kCcSuccess);
+  ASSERT_EQ(drv.configure_interrupt_in(d, 0x81, 8, 10, 1), x::kCcSuccess);
+  ASSERT_EQ(drv.control(d, 0x00, 9, 1, 0, {}, 2).cc, x::kCcSuccess);
+  ASSERT_EQ(drv.control(d, 0x21, 0x0A, 0, 0, {}, 2).cc, x::kCcSuccess);
+  for (unsigned i = 0; i < 3; ++i) {
+    drv.service(i);
+    drv.pending(i).clear();
+  }
+  ASSERT_FALSE(rig.intx().level());
+  uint64_t buf = rig.arena().alloc(8, 64);
+  uint64_t trb = drv.queue_normal(d, kIntDci, buf, 8);
+  uint64_t edges = rig.intx().rising_edges();
+  ASSERT_TRUE(kbd_.key_down(0x04));
+  unsigned ring = conditional ? 0 : 1;
+  EXPECT_EQ(rig.intx().level(), conditional);
+  EXPECT_EQ(rig.intx().rising_edges(), edges + (conditional ? 1 : 0));
+  EXPECT_TRUE(drv.iman(ring) & x::kImanIp);
+  EXPECT_EQ(bool(drv.iman(conditional ? 1 : 0) & x::kImanIp), false);
+  auto e = drv.take_event(ring, [&](const Trb& t) { return t.parameter == trb; });
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->completion_code(), x::kCcSuccess);
+  EXPECT_EQ(rig.memory().read_le<uint8_t>(buf + 2).value(), 0x04);
+  EXPECT_FALSE(drv.take_event(conditional ? 1 : 0,
+                              [](const Trb& t) { return t.type() == x::kTransferEvent; }));
+}
+
+INSTANTIATE_TEST_SUITE_P(ConditionalMapping, XhciIntrKeyboardTest, ::testing::Bool(),
+                         [](const auto& info) { return info.param ? "On" : "Off"; });
 
 }  // namespace
 }  // namespace vmapple
