@@ -222,6 +222,10 @@ std::string VmappleMachine::describe() const {
   };
   line(board::kBdif,
        fmt::format("backdoor: root {}, aux {}", bdif_disk(bdif_root_), bdif_disk(bdif_aux_)));
+  // Apple's ParavirtualizedGraphics exists only on macOS hosts: its windows
+  // and SPIs 16/17 stay free (accesses read 0 and are ignored), not faked.
+  line(board::kGfx, "reserved: apple-gfx (macOS hosts only)");
+  line(board::kIosfc, "reserved: apple-gfx IOSurface mapper");
   line(board::kAes1, "AES engine");
   line(board::kAes2, "AES engine, second window");
   line(board::kPcieEcam, "PCIe host bridge (GPEX), bus 0");

@@ -299,6 +299,30 @@ TEST_F(MachineTest, BadSerialPathIsAConfigErrorNamingTheFlag) {
   }
 }
 
+TEST_F(MachineTest, AppleGfxWindowsAreReservedNotEmulated) {
+  // spec 2.1/9: the GFX and IOSFC windows sit between bdif and AES; without
+  // macOS's ParavirtualizedGraphics nothing answers there and SPIs 16/17
+  // stay low.
+  EXPECT_EQ(board::kBdif.end(), board::kGfx.base);
+  EXPECT_EQ(board::kGfx.end(), board::kIosfc.base);
+  EXPECT_EQ(board::kIosfc.end(), board::kAes1.base);
+  auto m = build();
+  for (uint64_t gpa :
+       {board::kGfx.base, board::kGfx.end() - 8, board::kIosfc.base, board::kIosfc.end() - 8}) {
+    EXPECT_EQ(m->address_space().write(gpa, 4, 0xffff'ffff), MmioStatus::kUnassigned) << gpa;
+    uint64_t v = 1;
+    EXPECT_EQ(m->address_space().read(gpa, 8, &v), MmioStatus::kUnassigned) << gpa;
+    EXPECT_EQ(v, 0u);
+  }
+  EXPECT_FALSE(m->gic().spi_input_level(board::kGfx.spi));
+  EXPECT_FALSE(m->gic().spi_input_level(board::kIosfc.spi));
+  std::string d = m->describe();
+  EXPECT_NE(d.find("0x30200000-0x3020ffff  apple-gfx  reserved: apple-gfx (macOS hosts only)"),
+            std::string::npos)
+      << d;
+  EXPECT_NE(d.find("0x30210000-0x3021ffff  apple-gfx-iosfc reserved"), std::string::npos) << d;
+}
+
 TEST_F(MachineTest, DescribeListsTheMap) {
   auto m = build();
   std::string d = m->describe();
