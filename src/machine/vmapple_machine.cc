@@ -135,10 +135,12 @@ void VmappleMachine::build_devices(PvpanicListener& pvpanic, std::function<void(
 
 // The backdoor reads the disks with the aux and root roles through its own
 // read-only descriptors (the BlockBackend of the same image holds the lock).
+// The first disk of each role is the one it serves (spec 2.10).
 void VmappleMachine::build_backdoor() {
   for (const auto& disk : config_.disks) {
     if (disk.role == DiskConfig::Role::kData) continue;
     auto& slot = disk.role == DiskConfig::Role::kAux ? bdif_aux_ : bdif_root_;
+    if (slot) continue;
     try {
       slot = std::make_unique<FileBdifDisk>(disk.path, disk.header_offset);
     } catch (const ConfigError& e) {
