@@ -135,10 +135,12 @@ void VmappleMachine::build_devices(PvpanicListener& pvpanic, std::function<void(
 
 // The backdoor reads the disks with the aux and root roles through its own
 // read-only descriptors (the BlockBackend of the same image holds the lock).
+// The first disk of each role is the one it serves (spec 2.10).
 void VmappleMachine::build_backdoor() {
   for (const auto& disk : config_.disks) {
     if (disk.role == DiskConfig::Role::kData) continue;
     auto& slot = disk.role == DiskConfig::Role::kAux ? bdif_aux_ : bdif_root_;
+    if (slot) continue;
     try {
       slot = std::make_unique<FileBdifDisk>(disk.path, disk.header_offset);
     } catch (const ConfigError& e) {
@@ -222,6 +224,10 @@ std::string VmappleMachine::describe() const {
   };
   line(board::kBdif,
        fmt::format("backdoor: root {}, aux {}", bdif_disk(bdif_root_), bdif_disk(bdif_aux_)));
+  // Apple's ParavirtualizedGraphics exists only on macOS hosts: its windows
+  // and SPIs 16/17 stay free (accesses read 0 and are ignored), not faked.
+  line(board::kGfx, "reserved: apple-gfx (macOS hosts only)");
+  line(board::kIosfc, "reserved: apple-gfx IOSurface mapper");
   line(board::kAes1, "AES engine");
   line(board::kAes2, "AES engine, second window");
   line(board::kPcieEcam, "PCIe host bridge (GPEX), bus 0");

@@ -96,14 +96,21 @@ TEST_F(SysRegsTest, OtherIdentificationRegisters) {
 }
 
 TEST_F(SysRegsTest, MpidrIsPerVcpu) {
-  LatchIrqLine v, p;
-  InterpVcpu third(*cluster_, 3, v, p);
-  Core& c = third.core();
-  c.x[2] = 0;
-  c.next_pc = c.pc + 4;
-  uint32_t insn = mrs(2, regs::kMpidr);
-  HandlerTable::instance()[decode(insn)](c, insn);
-  EXPECT_EQ(c.x[2], 0x80000003u);
+  // Clusters of 16 (spec 2.3): Aff0 = n % 16, Aff1 = n / 16.
+  for (auto [index, mpidr] : {std::pair<unsigned, uint64_t>{3, 0x80000003u},
+                              {15, 0x8000000fu},
+                              {16, 0x80000100u},
+                              {17, 0x80000101u},
+                              {31, 0x8000010fu}}) {
+    LatchIrqLine v, p;
+    InterpVcpu vcpu(*cluster_, index, v, p);
+    Core& c = vcpu.core();
+    c.x[2] = 0;
+    c.next_pc = c.pc + 4;
+    uint32_t insn = mrs(2, regs::kMpidr);
+    HandlerTable::instance()[decode(insn)](c, insn);
+    EXPECT_EQ(c.x[2], mpidr) << "vCPU " << index;
+  }
 }
 
 TEST_F(SysRegsTest, CcsidrFollowsCsselr) {

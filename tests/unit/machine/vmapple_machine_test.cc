@@ -163,6 +163,37 @@ TEST_F(MachineTest, BackdoorReadsTheAuxAndRootDisks) {
   EXPECT_NE(d.find("SPI 18 (INTID 50)"), std::string::npos) << d;
 }
 
+TEST_F(MachineTest, BackdoorServesTheFirstDiskOfEachRole) {
+  std::vector<DiskConfig> disks;
+  for (char c : {'a', 'b', 'r', 's'}) {
+    auto path = (dir_ / (std::string(1, c) + ".img")).string();
+    std::ofstream(path, std::ios::binary) << std::string(4096, c);
+    disks.push_back({path, true, "threads"});
+    disks.back().role = c < 'r' ? DiskConfig::Role::kAux : DiskConfig::Role::kRoot;
+  }
+  config_.disks = disks;
+  auto m = build();
+  auto& mem = m->memory();
+  const uint64_t desc = 0x7000'0000, header = 0x7000'0100, status = 0x7000'0200, data = 0x7000'1000;
+  auto first_byte = [&](uint64_t window) {
+    uint8_t d[48] = {};
+    store_le<uint64_t>(d, header);
+    store_le<uint32_t>(d + 8, 16);
+    store_le<uint64_t>(d + 0x10, data);
+    store_le<uint32_t>(d + 0x18, 512);
+    store_le<uint32_t>(d + 0x1c, 0x0003'0001);
+    store_le<uint64_t>(d + 0x20, status);
+    mem.write(desc, d);
+    mem.write_le<uint32_t>(header + 8, 0);
+    mem.write_le<uint8_t>(status, 0xee);
+    m->address_space().write(0x3000'0000 + window + 0x408, 8, desc);
+    EXPECT_EQ(*mem.read_le<uint8_t>(status), 0);
+    return static_cast<char>(*mem.read_le<uint8_t>(data));
+  };
+  EXPECT_EQ(first_byte(0x1'0000), 'a');  // aux window
+  EXPECT_EQ(first_byte(0x0'0000), 'r');  // root window
+}
+
 TEST_F(MachineTest, PowerButtonReachesSpi5ThroughThePl061) {
   auto m = build();
   // SPI 5 is INTID 37: GICD_ISPENDR1 bit 5 shows the level-sensitive input.
@@ -297,6 +328,30 @@ TEST_F(MachineTest, BadSerialPathIsAConfigErrorNamingTheFlag) {
   } catch (const ConfigError& e) {
     EXPECT_EQ(std::string(e.what()).rfind("--serial: ", 0), 0u) << e.what();
   }
+}
+
+TEST_F(MachineTest, AppleGfxWindowsAreReservedNotEmulated) {
+  // spec 2.1/9: the GFX and IOSFC windows sit between bdif and AES; without
+  // macOS's ParavirtualizedGraphics nothing answers there and SPIs 16/17
+  // stay low.
+  EXPECT_EQ(board::kBdif.end(), board::kGfx.base);
+  EXPECT_EQ(board::kGfx.end(), board::kIosfc.base);
+  EXPECT_EQ(board::kIosfc.end(), board::kAes1.base);
+  auto m = build();
+  for (uint64_t gpa :
+       {board::kGfx.base, board::kGfx.end() - 8, board::kIosfc.base, board::kIosfc.end() - 8}) {
+    EXPECT_EQ(m->address_space().write(gpa, 4, 0xffff'ffff), MmioStatus::kUnassigned) << gpa;
+    uint64_t v = 1;
+    EXPECT_EQ(m->address_space().read(gpa, 8, &v), MmioStatus::kUnassigned) << gpa;
+    EXPECT_EQ(v, 0u);
+  }
+  EXPECT_FALSE(m->gic().spi_input_level(board::kGfx.spi));
+  EXPECT_FALSE(m->gic().spi_input_level(board::kIosfc.spi));
+  std::string d = m->describe();
+  EXPECT_NE(d.find("0x30200000-0x3020ffff  apple-gfx  reserved: apple-gfx (macOS hosts only)"),
+            std::string::npos)
+      << d;
+  EXPECT_NE(d.find("0x30210000-0x3021ffff  apple-gfx-iosfc reserved"), std::string::npos) << d;
 }
 
 TEST_F(MachineTest, DescribeListsTheMap) {
