@@ -144,7 +144,7 @@ class XhciCtlRig : public XhciLayout {
   // ---- event rings ----
   uint64_t event_ring(unsigned v) const { return kEventRings + 0x1000ull * v; }
   void setup_interrupter(unsigned v, bool enable = true) {
-    uint64_t erst = kErst + 16ull * v;
+    uint64_t erst = kErst + 64ull * v;  // ERSTBA is 64-byte aligned
     memory_.write_le<uint64_t>(erst, event_ring(v));
     memory_.write_le<uint32_t>(erst + 8, kEventRingTrbs);
     set_reg(intr(v, usb::xhci::kErstsz), 1);

@@ -304,7 +304,10 @@ void Xhci::write_doorbell(unsigned index, uint32_t value) {
     return;
   }
   VMAPPLE_TRACE(kTrace, "doorbell slot {} endpoint {}", index, target);
-  if (ep.state == kEpStopped) ep.state = kEpRunning;
+  if (ep.state == kEpStopped) {
+    ep.state = kEpRunning;
+    if (!write_endpoint_state(slot, target)) return;
+  }
   ep.waiting = false;  // the driver asks to retry
   run_endpoint(index, target);
 }
