@@ -183,6 +183,7 @@ TEST(XhciRegsTest, SuperSpeedPortComesUpEnabledAndTheWrongPortIsRefused) {
   EXPECT_EQ(rig.reg(XhciCtlRig::portsc(1) + kPortPmsc), kPortPmscUsb3Mask);
   rig.set_reg(XhciCtlRig::portsc(6) + kPortPmsc, ~0u);
   EXPECT_EQ(rig.reg(XhciCtlRig::portsc(6) + kPortPmsc), kPortPmscUsb2Mask);
+  rig.xhci().detach(1);  // the device must outlive its attachment
 }
 
 TEST(XhciRegsTest, MfindexCountsMicroframesWhileRunning) {
