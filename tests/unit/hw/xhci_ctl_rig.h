@@ -6,6 +6,7 @@
 // (The full Linux-like driver is tests/unit/hw/xhci_driver.h.)
 #include <cstdint>
 #include <deque>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -59,6 +60,7 @@ class FakeUsbDevice final : public usb::UsbDevice {
       return {usb::TransferStatus::kOk, data.size()};
     }
     if (ep == stall_ep) return {usb::TransferStatus::kStall, 0};
+    std::lock_guard lock(reports_mutex);
     if (reports.empty()) return {usb::TransferStatus::kNak, 0};
     std::vector<uint8_t> r = reports.front();
     if (r.size() > data.size()) return {usb::TransferStatus::kBabble, 0};
@@ -67,8 +69,12 @@ class FakeUsbDevice final : public usb::UsbDevice {
     return {usb::TransferStatus::kOk, r.size()};
   }
   // Queues a report on IN endpoint 1 and tells the controller.
+  // Any thread (the reports are locked, the notifier called unlocked).
   void push_report(std::vector<uint8_t> r) {
-    reports.push_back(std::move(r));
+    {
+      std::lock_guard lock(reports_mutex);
+      reports.push_back(std::move(r));
+    }
     notify(1);
   }
 
@@ -80,6 +86,7 @@ class FakeUsbDevice final : public usb::UsbDevice {
   std::vector<uint8_t> descriptor;  // GET_DESCRIPTOR answers with it
   std::vector<usb::SetupPacket> controls;
   std::vector<uint8_t> out_data;
+  std::mutex reports_mutex;
   std::deque<std::vector<uint8_t>> reports;
 };
 

@@ -5,6 +5,10 @@
 // hostile guest gets for bad TRBs, loops and pointers outside RAM.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
+#include <thread>
+
 #include "base/log.h"
 #include "unit/hw/xhci_ctl_rig.h"
 
@@ -405,6 +409,38 @@ TEST_F(XhciCtlTest, CommandsOnDisabledSlotsOrEndpoints) {
   EXPECT_EQ(code(rig.command(cmd(kTrbResetDevice, slot))), kCcContextStateError);
   rig.set_reg(kDoorbellBase + 4 * slot, 1);  // doorbell: nothing to do
   EXPECT_TRUE(rig.drain_events(0).empty());
+}
+
+// Reports pushed from another thread (the host input path) while the vCPU
+// thread queues TDs: every report arrives exactly once, in order.
+TEST_F(XhciCtlTest, ReportsFromAnotherThreadAreNeitherLostNorDuplicated) {
+  unsigned slot = rig.enumerate(5);
+  ASSERT_EQ(code(rig.configure_interrupt_in(slot)), kCcSuccess);
+  constexpr unsigned kReports = 200;
+  std::thread input([&] {
+    for (unsigned i = 0; i < kReports; ++i) {
+      dev.push_report({static_cast<uint8_t>(i), 0, 0, 0, 0, 0, 0, 0});
+      if (i % 16 == 0) std::this_thread::sleep_for(std::chrono::microseconds(50));
+    }
+  });
+  unsigned got = 0;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  uint64_t buffer = XhciCtlRig::kBuffers;
+  rig.queue(slot, 3, {normal(buffer, 8, kIoc)});
+  while (got < kReports && std::chrono::steady_clock::now() < deadline) {
+    auto e = rig.next_event(0);
+    if (!e) {
+      std::this_thread::yield();
+      continue;
+    }
+    ASSERT_EQ(code(*e), kCcSuccess);
+    EXPECT_EQ(*rig.memory().read_le<uint8_t>(buffer), static_cast<uint8_t>(got));
+    ++got;
+    if (got < kReports) rig.queue(slot, 3, {normal(buffer, 8, kIoc)});
+  }
+  input.join();
+  EXPECT_EQ(got, kReports);
+  EXPECT_TRUE(dev.reports.empty());
 }
 
 // ---- interrupter rules (spec 8.3) ----
