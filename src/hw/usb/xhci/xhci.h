@@ -155,7 +155,14 @@ class Xhci {
   uint8_t enable_slot(unsigned& slot_id);
   uint8_t disable_slot(unsigned slot_id);
   uint8_t address_device(const xhci::Trb& trb);
+  bool set_address(UsbDevice& device, unsigned address);
+  void install_ep0(Slot& slot, xhci::EndpointContext& ep0);
   uint8_t configure_endpoint(const xhci::Trb& trb);
+  uint8_t read_added_endpoints(uint64_t input, uint32_t add,
+                               std::array<xhci::EndpointContext, 32>& added);
+  bool apply_endpoints(Slot& slot, uint32_t drop, uint32_t add,
+                       std::array<xhci::EndpointContext, 32>& added);
+  void finish_configure(Slot& slot, xhci::SlotContext& out, unsigned entries);
   uint8_t evaluate_context(const xhci::Trb& trb);
   uint8_t reset_endpoint(const xhci::Trb& trb);
   uint8_t stop_endpoint(const xhci::Trb& trb);

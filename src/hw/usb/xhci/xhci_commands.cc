@@ -1,5 +1,7 @@
 // The command ring (xHCI 4.6): slot and endpoint commands, completed
 // synchronously, each with a Command Completion event on interrupter 0.
+#include <algorithm>
+
 #include "hw/usb/xhci/xhci.h"
 #include "hw/usb/xhci/xhci_internal.h"
 
@@ -8,12 +10,6 @@ namespace vmapple::usb {
 using namespace xhci;
 
 namespace {
-
-// Input Control Context (6.2.5.1).
-struct InputControl {
-  uint32_t drop = 0;
-  uint32_t add = 0;
-};
 
 constexpr uint64_t input_slot(uint64_t input) {
   return input + kContextSize;
@@ -197,27 +193,33 @@ uint8_t Xhci::address_device(const Trb& trb) {
   }
   Port& p = ports_[port];
   if (!p.device || !(p.portsc & kPortPed)) return kCcUsbTransactionError;
-  unsigned address = 0;
-  if (!bsr) {
-    address = trb.slot_id();
-    SetupPacket set_address{0x00, 5, static_cast<uint16_t>(address), 0, 0};
-    if (p.device->control(set_address, {}).status != TransferStatus::kOk)
-      return kCcUsbTransactionError;
-    VMAPPLE_TRACE(kTrace, "slot {}: SET_ADDRESS {} on port {}", trb.slot_id(), address, port);
-  }
+  unsigned address = bsr ? 0 : trb.slot_id();
+  if (!bsr && !set_address(*p.device, address)) return kCcUsbTransactionError;
   slot->output = *dcbaa & ~uint64_t{0x3F};
   slot->port = port;
   slot->state = bsr ? kSlotStateDefault : kSlotStateAddressed;
   in_slot.set_state(slot->state, address);
-  Endpoint& e = slot->eps[1];
+  install_ep0(*slot, ep0);
+  if (write_output_slot(*slot, in_slot)) write_context(slot->output + kContextSize, ep0.dw);
+  return kCcSuccess;
+}
+
+// The controller's SET_ADDRESS for Address Device with BSR = 0.
+bool Xhci::set_address(UsbDevice& device, unsigned address) {
+  SetupPacket request{0x00, 5, static_cast<uint16_t>(address), 0, 0};
+  bool ok = device.control(request, {}).status == TransferStatus::kOk;
+  VMAPPLE_TRACE(kTrace, "SET_ADDRESS {} to {}: {}", address, device.name(),
+                ok ? "done" : "refused");
+  return ok;
+}
+
+void Xhci::install_ep0(Slot& slot, EndpointContext& ep0) {
+  Endpoint& e = slot.eps[1];
   e = Endpoint();
   e.state = kEpRunning;
   e.type = kEpTypeControl;
   e.ring = TrbRing(ep0.dequeue(), ep0.dcs());
   ep0.set_state(kEpRunning);
-  if (!write_output_slot(*slot, in_slot) || !write_context(slot->output + kContextSize, ep0.dw))
-    return kCcSuccess;
-  return kCcSuccess;
 }
 
 uint8_t Xhci::configure_endpoint(const Trb& trb) {
@@ -229,61 +231,76 @@ uint8_t Xhci::configure_endpoint(const Trb& trb) {
   if (!read_output_slot(*slot, out)) return kCcSuccess;
   if (trb.bsr()) {  // Deconfigure (DC)
     disable_endpoints(*slot, 2);
-    slot->state = kSlotStateAddressed;
-    out.set_context_entries(1);
-    out.set_state(slot->state, out.dw[3] & 0xFF);
-    write_output_slot(*slot, out);
+    finish_configure(*slot, out, 1);
     return kCcSuccess;
   }
   uint64_t input = trb.parameter & ~uint64_t{0xF};
-  InputControl icc;
-  {
-    uint32_t dw[8];
-    if (!read_context(input, dw)) return kCcSuccess;
-    icc = {dw[0], dw[1]};
-  }
-  // Validate every added endpoint before changing anything.
+  uint32_t icc[8];
+  if (!read_context(input, icc)) return kCcSuccess;
   std::array<EndpointContext, 32> added{};
+  uint8_t code = read_added_endpoints(input, icc[1], added);
+  if (code == kCcInvalid) return kCcSuccess;  // HSE: no completion
+  if (code != kCcSuccess) return code;
+  if (!apply_endpoints(*slot, icc[0], icc[1], added)) return kCcSuccess;
+  unsigned entries = 1;
+  if (icc[1] & 1) {  // A0: the input slot context's Context Entries count
+    SlotContext in_slot;
+    if (!read_context(input_slot(input), in_slot.dw)) return kCcSuccess;
+    entries = in_slot.context_entries();
+  }
+  finish_configure(*slot, out, entries);
+  return kCcSuccess;
+}
+
+// Reads and checks every endpoint context to add before anything changes:
+// Success, an error code, or kCcInvalid when a DMA failure halted the xHC.
+uint8_t Xhci::read_added_endpoints(uint64_t input, uint32_t add,
+                                   std::array<EndpointContext, 32>& added) {
   for (unsigned dci = 2; dci <= kNumEndpoints; ++dci) {
-    if (!(icc.add >> dci & 1)) continue;
+    if (!(add >> dci & 1)) continue;
     EndpointContext& c = added[dci];
-    if (!read_context(input_endpoint(input, dci), c.dw)) return kCcSuccess;
+    if (!read_context(input_endpoint(input, dci), c.dw)) return kCcInvalid;
     bool in = dci & 1;
     unsigned type = c.type();
     bool type_ok = type != 0 && type != kEpTypeControl && (type >= 4) == in;
     if (!type_ok || c.max_packet_size() == 0 || c.dequeue() == 0) return kCcParameterError;
     if (c.max_pstreams() != 0) return kCcResourceError;  // no streams
   }
+  return kCcSuccess;
+}
+
+bool Xhci::apply_endpoints(Slot& slot, uint32_t drop, uint32_t add,
+                           std::array<EndpointContext, 32>& added) {
   for (unsigned dci = 2; dci <= kNumEndpoints; ++dci) {
-    if (!(icc.drop >> dci & 1) && !(icc.add >> dci & 1)) continue;
-    slot->eps[dci] = Endpoint();
-    if (!(icc.add >> dci & 1)) {
-      if (!write_endpoint_state(*slot, dci)) return kCcSuccess;
+    if (!((drop | add) >> dci & 1)) continue;
+    Endpoint& e = slot.eps[dci];
+    e = Endpoint();
+    if (!(add >> dci & 1)) {
+      if (!write_endpoint_state(slot, dci)) return false;
       continue;
     }
-    Endpoint& e = slot->eps[dci];
     e.state = kEpRunning;
     e.type = added[dci].type();
     e.ring = TrbRing(added[dci].dequeue(), added[dci].dcs());
     added[dci].set_state(kEpRunning);
-    if (!write_context(slot->output + kContextSize * dci, added[dci].dw)) return kCcSuccess;
+    if (!write_context(slot.output + kContextSize * dci, added[dci].dw)) return false;
   }
-  unsigned last = 1;
-  for (unsigned dci = 2; dci <= kNumEndpoints; ++dci)
-    if (slot->eps[dci].state != kEpDisabled) last = dci;
-  if (icc.add & 1) {
-    SlotContext in_slot;
-    if (!read_context(input_slot(input), in_slot.dw)) return kCcSuccess;
-    last = std::max(last, in_slot.context_entries());
-  }
+  return true;
+}
+
+// The slot is Configured while any endpoint besides EP0 is enabled; Context
+// Entries covers the last enabled endpoint (or what software asked for).
+void Xhci::finish_configure(Slot& slot, SlotContext& out, unsigned entries) {
   bool any = false;
-  for (unsigned dci = 2; dci <= kNumEndpoints; ++dci)
-    any = any || slot->eps[dci].state != kEpDisabled;
-  slot->state = any ? kSlotStateConfigured : kSlotStateAddressed;
-  out.set_context_entries(std::min(last, kNumEndpoints));
-  out.set_state(slot->state, out.dw[3] & 0xFF);
-  write_output_slot(*slot, out);
-  return kCcSuccess;
+  for (unsigned dci = 2; dci <= kNumEndpoints; ++dci) {
+    if (slot.eps[dci].state == kEpDisabled) continue;
+    any = true;
+    entries = std::max(entries, dci);
+  }
+  slot.state = any ? kSlotStateConfigured : kSlotStateAddressed;
+  out.set_context_entries(std::clamp(entries, 1u, kNumEndpoints));
+  out.set_state(slot.state, out.dw[3] & 0xFF);
+  write_output_slot(slot, out);
 }
 
 uint8_t Xhci::evaluate_context(const Trb& trb) {
