@@ -5,7 +5,7 @@
 //
 // Input: u8 options (bits 0-1 interrupters 1/2/4/16, bit 2 conditional
 // mapping, bit 3 MSI, bit 4 MSI-X, bit 5 platform MSI controller, bit 6 no
-// bring-up), then operations (u8 % 16):
+// bring-up), then operations (u8 % 18):
 //   0 register write   u16 offset, u32 value
 //   1 register read    u16 offset
 //   2 RAM write        u8 area, u16 offset, u8 length, bytes
@@ -22,6 +22,8 @@
 //  13 function reset, then bring-up again
 //  14 interrupter setup u8 interrupter
 //  15 raw handler call u16 offset, u8 size, u8 write, u32 value
+//  16 TD on EP 1 IN    u8 slot, u8 count, per TRB: u8 kind, u8 length, u8 flags
+//  17 control transfer u8 slot, u8 request type, u8 request, u16 length, u8 flags
 // Invariants: no crash (ASan/UBSan); the INTx pin equals IMAN.IP && IE &&
 // USBCMD.INTE of interrupter 0 in INTx mode and is low in message mode.
 #include <cstdint>
@@ -108,6 +110,45 @@ struct Fuzzer {
                ring);
   }
 
+  // A well-formed chain of Normal and Event Data TRBs with fuzzed lengths
+  // and ISP/IOC flags: the short packet and Event Data reporting paths.
+  void chain(Input& in) {
+    unsigned slot = in.u8() % 4 + 1;
+    unsigned count = in.u8() % 6 + 1;
+    std::vector<Trb> trbs;
+    for (unsigned i = 0; i < count; ++i) {
+      uint8_t kind = in.u8();
+      uint32_t length = in.u8() % 24;
+      uint8_t flags = in.u8();
+      uint32_t control =
+          (flags & 1 ? 1u << 2 : 0) | (flags & 2 ? 1u << 5 : 0) | (i + 1 < count ? 1u << 4 : 0);
+      unsigned type = kind % 4 == 0 ? kTrbEventData : kTrbNormal;
+      uint64_t buffer = XhciCtlRig::kBuffers + 0x100ull * i;
+      trbs.push_back({type == kTrbEventData ? in.take(8) : buffer, (flags >> 6) << 22 | length,
+                      type << 10 | control});
+    }
+    rig->queue(slot, 3, trbs);
+  }
+
+  void control(Input& in) {
+    unsigned slot = in.u8() % 4 + 1;
+    uint8_t type = in.u8();
+    uint8_t request = in.u8();
+    uint16_t length = in.u16() % 300;
+    uint8_t flags = in.u8();
+    bool in_dir = type & 0x80;
+    std::vector<Trb> trbs = {
+        XhciCtlRig::setup_trb(type, request, 0x100, 0, length, length ? (in_dir ? 3 : 2) : 0)};
+    if (length || (flags & 1))
+      trbs.push_back({XhciCtlRig::kBuffers, uint32_t{length} + (flags & 2 ? 16u : 0u),
+                      kTrbDataStage << 10 | (in_dir ? 1u << 16 : 0) | (flags & 4 ? 1u << 2 : 0) |
+                          (flags & 8 ? 1u << 4 : 0)});
+    if (flags & 8) trbs.push_back({in.take(8), 0, kTrbEventData << 10 | 1u << 5});
+    trbs.push_back({0, static_cast<uint32_t>(flags >> 5) << 22,
+                    kTrbStatusStage << 10 | (in_dir ? 0 : 1u << 16) | 1u << 5});
+    rig->queue(slot, 1, trbs);
+  }
+
   void check_pin() {
     uint32_t iman = rig->reg(XhciCtlRig::intr(0, kIman));
     uint32_t cmd = rig->op(kUsbCmd);
@@ -144,7 +185,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   for (unsigned ops = 0; !in.empty() && ops < 2000; ++ops) {
     XhciCtlRig& rig = *f.rig;
-    switch (in.u8() % 16) {
+    switch (in.u8() % 18) {
       case 0: {
         uint64_t offset = in.u16() % kBarSize & ~3ull;
         rig.set_reg(offset, in.u32());
@@ -217,6 +258,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
           rig.xhci().read(offset, sz);
         break;
       }
+      case 16:
+        f.chain(in);
+        break;
+      case 17:
+        f.control(in);
+        break;
     }
     f.check_pin();
   }
