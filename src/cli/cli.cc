@@ -59,6 +59,8 @@ void add_run_flags(CLI::App& run, RunFlags& f) {
   run.add_option("--accel", f.accel,
                  "vCPU engine: interp (the built-in AArch64 CPU, default), kvm or hvf");
   run.add_flag("--stats", f.stats, "print instructions retired and MIPS when the VM ends");
+  run.add_flag("--no-defaults", f.no_defaults,
+               "leave out the default devices (the USB controller, keyboard and tablet)");
   run.footer(kRunExamples);
 }
 

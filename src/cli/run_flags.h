@@ -20,6 +20,7 @@ struct RunFlags {
   std::string on_panic = "exit";
   std::string accel = "interp";
   bool stats = false;
+  bool no_defaults = false;
   std::string bundle;  // `vmapple run BUNDLE`
 };
 

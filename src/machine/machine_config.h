@@ -35,6 +35,9 @@ struct MachineConfig {
   std::vector<DiskConfig> disks;
   std::string serial = "stdio";
   uint64_t ecid = 0;
+  // The default devices of spec 2.8: the XHCI controller with a USB keyboard
+  // and tablet. Off with --no-defaults.
+  bool default_devices = true;
 };
 
 }  // namespace vmapple

@@ -18,6 +18,9 @@
 #include "hw/misc/pvpanic_mmio.h"
 #include "hw/pci/gpex.h"
 #include "hw/rtc/pl031.h"
+#include "hw/usb/hid/usb_keyboard.h"
+#include "hw/usb/hid/usb_tablet.h"
+#include "hw/usb/xhci/xhci_pci.h"
 #include "hw/virtio/virtio_blk.h"
 #include "hw/virtio/virtio_pci.h"
 #include "hw/vmapple/aes.h"
@@ -58,6 +61,7 @@ VmappleMachine::VmappleMachine(const MachineConfig& config, EventLoop& loop,
   build_gic();
   build_devices(pvpanic, std::move(quit));
   build_pcie();
+  build_usb();
   open_disks();
   build_backdoor();
 }
@@ -160,6 +164,21 @@ void VmappleMachine::build_pcie() {
   map(board::kPcieEcam, *pcie_, GpexHost::kEcamRules);
 }
 
+// qemu-xhci with conditional-intr-mapping on (spec 2.8, 8.3): the function
+// is always in INTx mode here, and macOS's driver targets event rings 1 and
+// 2, so every event must reach ring 0 to raise the pin.
+void VmappleMachine::build_usb() {
+  if (!config_.default_devices) return;
+  usb::XhciOptions options;
+  options.conditional_intr_mapping = true;
+  xhci_ = std::make_unique<usb::XhciPci>(memory_, loop_, options);
+  keyboard_ = std::make_unique<usb::UsbKeyboard>(loop_);
+  tablet_ = std::make_unique<usb::UsbTablet>(loop_);
+  xhci_->attach(kKeyboardPort, *keyboard_);
+  xhci_->attach(kTabletPort, *tablet_);
+  pcie_->bus().add(kUsbSlot, 0, *xhci_);
+}
+
 void VmappleMachine::open_disks() {
   if (config_.disks.size() > PciBus::kSlots - kFirstDiskSlot)
     throw ConfigError(fmt::format("--disk: at most {} disks fit on the PCI bus",
@@ -234,6 +253,13 @@ std::string VmappleMachine::describe() const {
   line(board::kPcieMmio,
        fmt::format("PCIe memory window, INTx on SPI {}-{}", board::kPcieIntxSpiBase,
                    board::kPcieIntxSpiBase + board::kPcieIntxLines - 1));
+  if (xhci_) {
+    unsigned line = pcie_->bus().intx_line(kUsbSlot, pci::IntxPin::kA);
+    out += fmt::format(
+        "  pci 00:{:02x}.0  xhci (qemu-xhci), usb-kbd on port {}, usb-tablet on port {}, INTx line "
+        "{} (SPI {})\n",
+        kUsbSlot, kKeyboardPort, kTabletPort, line, board::kPcieIntxSpiBase + line);
+  }
   for (size_t i = 0; i < disks_.size(); ++i) {
     const BlockBackend* d = disks_[i];
     const DiskConfig& c = config_.disks[i];

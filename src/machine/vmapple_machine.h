@@ -37,6 +37,11 @@ class VirtioPci;
 namespace virtio {
 class VirtioBlk;
 }
+namespace usb {
+class UsbKeyboard;
+class UsbTablet;
+class XhciPci;
+}  // namespace usb
 
 class VmappleMachine {
  public:
@@ -62,9 +67,17 @@ class VmappleMachine {
   // The disks' backends, in command-line order (each owned by its virtio-blk device).
   const std::vector<BlockBackend*>& disks() const { return disks_; }
   GpexHost& pcie() { return *pcie_; }
-  // Root-bus slot of the n-th disk: slot 1 is kept for the USB controller
-  // (spec 2.7's example), disks follow from slot 2.
+  // The default USB devices (spec 2.8); null with --no-defaults. The
+  // keyboard and tablet are the host's input API (display, control socket).
+  usb::XhciPci* usb_controller() { return xhci_.get(); }
+  usb::UsbKeyboard* keyboard() { return keyboard_.get(); }
+  usb::UsbTablet* tablet() { return tablet_.get(); }
+  // Root-bus slots: the USB controller in slot 1 (spec 2.7's example), disks
+  // from slot 2; the HID devices on the USB 2 root ports 5 and 6 (spec 2.8).
+  static constexpr unsigned kUsbSlot = 1;
   static constexpr unsigned kFirstDiskSlot = 2;
+  static constexpr unsigned kKeyboardPort = 5;
+  static constexpr unsigned kTabletPort = 6;
 
   // One line per device with its address and interrupt, for `vmapple run`.
   std::string describe() const;
@@ -74,6 +87,7 @@ class VmappleMachine {
   void build_gic();
   void build_devices(PvpanicListener& pvpanic, std::function<void()> quit);
   void build_pcie();
+  void build_usb();
   void open_disks();
   void build_backdoor();
   void map(const board::MapEntry& entry, MmioDevice& device, MmioAccessRules rules);
@@ -96,6 +110,10 @@ class VmappleMachine {
   std::unique_ptr<FileBdifDisk> bdif_root_, bdif_aux_;
   std::unique_ptr<Bdif> bdif_;
   std::unique_ptr<GpexHost> pcie_;
+  // Destroyed controller first: it holds the devices' notifiers.
+  std::unique_ptr<usb::UsbKeyboard> keyboard_;
+  std::unique_ptr<usb::UsbTablet> tablet_;
+  std::unique_ptr<usb::XhciPci> xhci_;
   // Destroyed in reverse: transports first (they reset their devices), then
   // the devices (they wait for their backends).
   std::vector<std::unique_ptr<virtio::VirtioBlk>> blk_;

@@ -14,7 +14,11 @@
 #include "hw/intc/gicv3.h"
 #include "hw/misc/pvpanic_mmio.h"
 #include "hw/pci/gpex.h"
+#include "hw/usb/hid/usb_keyboard.h"
+#include "hw/usb/hid/usb_tablet.h"
+#include "hw/usb/xhci/xhci_pci.h"
 #include "unit/hw/virtio_driver.h"
+#include "unit/hw/xhci_driver.h"
 
 namespace vmapple {
 namespace {
@@ -281,17 +285,18 @@ TEST_F(MachineTest, PcieHostBridgeWithTheDisksOnTheRootBus) {
   auto m = build();
   test::Ecam ecam(m->address_space(), board::kPcieEcam.base);
   EXPECT_EQ(ecam.read(0, 0, 0), 0x0008'1B36u);  // GPEX host bridge at 00:00.0
-  EXPECT_EQ(ecam.read(1, 0, 0), 0xFFFF'FFFFu);  // slot 1 is free (USB controller)
+  EXPECT_EQ(ecam.read(1, 0, 0), 0x000D'1B36u);  // the USB controller (qemu-xhci)
   auto found = test::enumerate(ecam, board::kPcieMmio.base, board::kPcieMmio.size);
-  ASSERT_EQ(found.size(), 4u);
-  EXPECT_EQ(found[1].slot, 2u);
-  EXPECT_EQ(found[1].vendor_id, 0x106B);
-  EXPECT_EQ(found[1].device_id, 0x1A00);
-  EXPECT_EQ(found[2].slot, 3u);
+  ASSERT_EQ(found.size(), 5u);
+  EXPECT_EQ(found[1].slot, 1u);
+  EXPECT_EQ(found[2].slot, 2u);
+  EXPECT_EQ(found[2].vendor_id, 0x106B);
   EXPECT_EQ(found[2].device_id, 0x1A00);
-  EXPECT_EQ(found[3].slot, 4u);
-  EXPECT_EQ(found[3].vendor_id, 0x1AF4);
-  EXPECT_EQ(found[3].device_id, 0x1042);
+  EXPECT_EQ(found[3].slot, 3u);
+  EXPECT_EQ(found[3].device_id, 0x1A00);
+  EXPECT_EQ(found[4].slot, 4u);
+  EXPECT_EQ(found[4].vendor_id, 0x1AF4);
+  EXPECT_EQ(found[4].device_id, 0x1042);
   // A window address no BAR claims reads all-ones.
   EXPECT_EQ(read(*m, board::kPcieMmio.end() - 4), 0xFFFF'FFFFu);
 
@@ -299,7 +304,7 @@ TEST_F(MachineTest, PcieHostBridgeWithTheDisksOnTheRootBus) {
   std::thread io([&] { loop_.run(); });
   {
     test::GuestArena arena(board::kRamBase + (16 << 20), 32 << 20);
-    test::VirtioPciDriver pci(m->address_space(), ecam, found[2], arena);
+    test::VirtioPciDriver pci(m->address_space(), ecam, found[3], arena);
     auto spi_level = [&] { return m->gic().spi_input_level(board::kPcieIntxSpiBase + 3); };
     test::VirtioBlkDriver blk(pci, arena, spi_level, 2);
     EXPECT_EQ(pci.num_queues(), 2u);     // one per vCPU
@@ -362,6 +367,71 @@ TEST_F(MachineTest, DescribeListsTheMap) {
   EXPECT_NE(d.find("SPI 5 (INTID 37)"), std::string::npos) << d;
   EXPECT_NE(d.find("0x10000000-0x1000ffff  gic-dist"), std::string::npos) << d;
   EXPECT_NE(d.find("0x10010000-0x1004ffff  gic-redist"), std::string::npos) << d;
+}
+
+// Spec 2.8: the XHCI controller in slot 1 with the keyboard and tablet on
+// root ports 5 and 6. Driven the way macOS drives it (interrupt endpoint
+// events targeted at interrupter 1, control transfers at 2): with the
+// machine's conditional-intr-mapping, a key press lands on ring 0 and the
+// controller's INTx SPI is asserted at the GIC at once.
+TEST_F(MachineTest, UsbKeyPressReachesTheGicOnRingZero) {
+  auto m = build();
+  ASSERT_NE(m->keyboard(), nullptr);
+  ASSERT_NE(m->tablet(), nullptr);
+  test::Ecam ecam(m->address_space(), board::kPcieEcam.base);
+  auto found = test::enumerate(ecam, board::kPcieMmio.base, board::kPcieMmio.size);
+  ASSERT_GE(found.size(), 2u);
+  const test::PciFound& f = found[1];
+  ASSERT_EQ(f.slot, VmappleMachine::kUsbSlot);
+  EXPECT_EQ(f.class_code, 0x0C0330u);
+  unsigned spi = board::kPcieIntxSpiBase + m->pcie().bus().intx_line(f.slot, pci::IntxPin::kA);
+  auto line = [&] { return m->gic().spi_input_level(spi); };
+
+  test::GuestArena arena(board::kRamBase + (16 << 20), 16 << 20);
+  test::XhciDriver drv(m->address_space(), arena, f.bar_address[0], line);
+  test::XhciDriver::Options o;
+  o.interrupters = 3;
+  drv.start(o);
+  drv.set_routing([](unsigned) { return 0u; });  // where the events must arrive
+  for (unsigned port : {VmappleMachine::kKeyboardPort, VmappleMachine::kTabletPort})
+    EXPECT_TRUE(drv.portsc(port) & test::xhci::kPortCcs) << port;
+  drv.reset_port(VmappleMachine::kKeyboardPort);
+  auto& d = drv.enable_and_address(VmappleMachine::kKeyboardPort);
+  std::vector<uint8_t> desc(18);
+  ASSERT_EQ(drv.control(d, 0x80, 6, 0x0100, 0, desc, 2).cc, test::xhci::kCcSuccess);
+  EXPECT_EQ(desc[4], 0u);  // bDeviceClass: HID is declared per interface
+  ASSERT_EQ(drv.configure_interrupt_in(d, 0x81, 8, 10, 1), test::xhci::kCcSuccess);
+  ASSERT_EQ(drv.control(d, 0x00, 9, 1, 0, {}, 2).cc, test::xhci::kCcSuccess);  // SET_CONFIGURATION
+  ASSERT_EQ(drv.control(d, 0x21, 0x0A, 0, 0, {}, 2).cc, test::xhci::kCcSuccess);  // SET_IDLE 0
+  for (unsigned i = 0; i < 3; ++i) {
+    drv.service(i);
+    drv.pending(i).clear();
+  }
+  ASSERT_FALSE(line());
+
+  uint64_t buf = arena.alloc(8, 64);
+  uint64_t trb = drv.queue_normal(d, test::xhci::dci(1, true), buf, 8);
+  ASSERT_TRUE(m->keyboard()->key_down(0x04));  // 'a'
+  EXPECT_TRUE(line());
+  auto e = drv.take_event(0, [&](const test::Trb& t) { return t.parameter == trb; });
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->completion_code(), test::xhci::kCcSuccess);
+  EXPECT_EQ(m->memory().read_le<uint8_t>(buf + 2).value(), 0x04);
+
+  // System reset takes the controller back to its halted power-on state.
+  m->reset();
+  EXPECT_FALSE(line());
+  EXPECT_EQ(ecam.read(1, 0, pci::kCommand, 2), 0u);
+}
+
+TEST_F(MachineTest, NoDefaultsLeavesOutTheUsbDevices) {
+  config_.default_devices = false;
+  auto m = build();
+  EXPECT_EQ(m->usb_controller(), nullptr);
+  EXPECT_EQ(m->keyboard(), nullptr);
+  test::Ecam ecam(m->address_space(), board::kPcieEcam.base);
+  EXPECT_EQ(ecam.read(1, 0, 0), 0xFFFF'FFFFu);
+  EXPECT_EQ(m->describe().find("xhci"), std::string::npos);
 }
 
 }  // namespace
