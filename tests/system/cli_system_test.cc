@@ -95,6 +95,21 @@ TEST_F(CliSystemTest, VersionAndHelp) {
   EXPECT_NE(t.out.find("pl011"), std::string::npos);
 }
 
+// A guest that powers off at once (PSCI SYSTEM_OFF over HVC): the map shows
+// the default USB devices, and --no-defaults leaves them out.
+TEST_F(CliSystemTest, NoDefaultsLeavesOutTheUsbController) {
+  std::ofstream(firmware_, std::ios::binary)
+      .write("\x00\x01\x80\x52\x00\x80\xb0\x72\x02\x00\x00\xd4", 12);
+  Result with = run({"run", "--firmware", firmware_, "--memory", "64M", "--serial", "none"});
+  EXPECT_EQ(with.status, 0) << with.err;
+  EXPECT_NE((with.out + with.err).find("pci 00:01.0  xhci"), std::string::npos) << with.err;
+  Result without =
+      run({"run", "--firmware", firmware_, "--memory", "64M", "--serial", "none", "--no-defaults"});
+  EXPECT_EQ(without.status, 0) << without.err;
+  EXPECT_NE((without.out + without.err).find("pcie-ecam"), std::string::npos) << without.err;
+  EXPECT_EQ((without.out + without.err).find("xhci"), std::string::npos) << without.err;
+}
+
 TEST_F(CliSystemTest, SpinningGuestStopsCleanlyOnSigterm) {
   // A guest that never stops (`b .` at the reset vector) on a full machine:
   // the VMM stays responsive and ends on SIGTERM with status 128 + 15.
