@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "cpu/arm64/decode/decoder.h"
+#include "cpu/arm64/fast_ops.h"
 #include "cpu/arm64/handlers.h"
 #include "cpu/arm64/mmu.h"
 #include "cpu/arm64/timer.h"
@@ -124,6 +125,12 @@ void InterpVcpu::run_blocks() {
 // Runs instructions of the code page holding pc: straight-line code to the
 // page end, and taken branches that stay in the page while nothing asks
 // for attention (the common case of loops).
+//
+// Each slot carries a specialised form (fast_ops.h) that runs inline here,
+// with pc in a host register: ALU forms leave Core::pc stale (nothing reads
+// it), memory forms get pc/next_pc stored first because they may fault or
+// exit, branches return the next PC. Everything else goes through the
+// generic handler table, which may also set end_block.
 void InterpVcpu::run_page(const HandlerTable& handlers) {
   FetchPage fp = mmu_->fetch(core_.pc);
   PageEntry& pe = pages_[(fp.gpa >> kPageShift) % pages_.size()];
@@ -131,31 +138,78 @@ void InterpVcpu::run_page(const HandlerTable& handlers) {
   // After the page lookup: decoding it may have made it code, and stores to
   // it must stop using fast TLB entries.
   mmu_->sync_code_generation();
-  DecodedPage* page = pe.page;
-  unsigned idx = (core_.pc >> 2) & (kSlotsPerPage - 1);
+  std::atomic<uint64_t>* const slots = pe.page->slots;
+  Core& c = core_;
+  uint64_t pc = c.pc;
+  std::atomic<uint64_t>* slot = slots + ((pc >> 2) & (kSlotsPerPage - 1));
   // Locals the compiler can keep in registers across the opaque handler
   // calls; the count is added back even when an exception unwinds.
-  const Handler* table = handlers.data();
+  const Handler* const table = handlers.data();
   struct Count {
     uint64_t& total;
     uint64_t n = 0;
     ~Count() { total += n; }
   } count{instructions_};
   for (;;) {
-    uint64_t s = page->slot(idx);
-    uint64_t pc = core_.pc;
-    core_.next_pc = pc + 4;
-    table[DecodedPage::op(s)](core_, DecodedPage::insn(s));
-    ++count.n;
-    uint64_t next = core_.next_pc;
-    core_.pc = next;
-    if (next == pc + 4) {
-      if (++idx == kSlotsPerPage || core_.end_block) return;
+    uint64_t s = slot->load(std::memory_order_acquire);
+    if (!s) [[unlikely]]
+      s = pe.page->fill(static_cast<unsigned>(slot - slots));
+    const uint32_t insn = DecodedPage::insn(s);
+    uint64_t next;
+    switch (DecodedPage::form(s)) {
+#define VMAPPLE_RUN_ALU(name, ...) \
+  case fast::name:                 \
+    fast::__VA_ARGS__(c, insn);    \
+    goto sequential;
+#define VMAPPLE_RUN_MEM(name, ...) \
+  case fast::name:                 \
+    c.pc = pc;                     \
+    c.next_pc = pc + 4;            \
+    fast::__VA_ARGS__(c, insn);    \
+    goto sequential;
+#define VMAPPLE_RUN_BRANCH(name, ...)      \
+  case fast::name:                         \
+    next = fast::__VA_ARGS__(c, insn, pc); \
+    goto branched;
+      VMAPPLE_FAST_ALU(VMAPPLE_RUN_ALU)
+      VMAPPLE_FAST_MEM(VMAPPLE_RUN_MEM)
+      VMAPPLE_FAST_BRANCH(VMAPPLE_RUN_BRANCH)
+#undef VMAPPLE_RUN_ALU
+#undef VMAPPLE_RUN_MEM
+#undef VMAPPLE_RUN_BRANCH
+      case fast::kNone:
+        c.pc = pc;
+        c.next_pc = pc + 4;
+        table[DecodedPage::op(s)](c, insn);
+        next = c.next_pc;
+        if (c.end_block) [[unlikely]] {
+          ++count.n;
+          c.pc = next;
+          return;
+        }
+        goto branched;
+      default:
+        // DecodedPage::make() stores only ids of the list (no range check).
+        __builtin_unreachable();
+    }
+  branched:
+    if (next != pc + 4) {
+      ++count.n;
+      c.pc = next;
+      if (((next ^ pc) >> kPageShift) != 0 || (next & 3) || --budget_ <= 0) return;
+      if (signals_.load(std::memory_order_relaxed) & attention_mask()) return;
+      pc = next;
+      slot = slots + ((next >> 2) & (kSlotsPerPage - 1));
       continue;
     }
-    if (core_.end_block || ((next ^ pc) >> kPageShift) != 0 || (next & 3) || --budget_ <= 0) return;
-    if (signals_.load(std::memory_order_relaxed) & attention_mask()) return;
-    idx = (next >> 2) & (kSlotsPerPage - 1);
+  sequential:
+    ++count.n;
+    pc += 4;
+    ++slot;
+    if ((pc & (kPageSize - 4)) == 0) [[unlikely]] {  // left the page
+      c.pc = pc;
+      return;
+    }
   }
 }
 
