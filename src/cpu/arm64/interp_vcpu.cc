@@ -145,11 +145,21 @@ void InterpVcpu::run_page(const HandlerTable& handlers) {
   // Locals the compiler can keep in registers across the opaque handler
   // calls; the count is added back even when an exception unwinds.
   const Handler* const table = handlers.data();
-  struct Count {
+  // The retired count and the branch budget live in registers and are
+  // written back on every way out, an exception unwinding included.
+  struct Locals {
     uint64_t& total;
+    int32_t& budget_out;
     uint64_t n = 0;
-    ~Count() { total += n; }
-  } count{instructions_};
+    int32_t budget = budget_out;
+    ~Locals() {
+      total += n;
+      budget_out = budget;
+    }
+  } live{instructions_, budget_};
+  // What makes a taken branch leave the page; PSTATE.DAIF only changes in
+  // generic handlers, after which it is computed again.
+  uint32_t attention = attention_mask();
   for (;;) {
     uint64_t s = slot->load(std::memory_order_acquire);
     if (!s) [[unlikely]]
@@ -182,8 +192,9 @@ void InterpVcpu::run_page(const HandlerTable& handlers) {
         c.next_pc = pc + 4;
         table[DecodedPage::op(s)](c, insn);
         next = c.next_pc;
+        attention = attention_mask();
         if (c.end_block) [[unlikely]] {
-          ++count.n;
+          ++live.n;
           c.pc = next;
           return;
         }
@@ -194,16 +205,16 @@ void InterpVcpu::run_page(const HandlerTable& handlers) {
     }
   branched:
     if (next != pc + 4) {
-      ++count.n;
+      ++live.n;
       c.pc = next;
-      if (((next ^ pc) >> kPageShift) != 0 || (next & 3) || --budget_ <= 0) return;
-      if (signals_.load(std::memory_order_relaxed) & attention_mask()) return;
+      if (((next ^ pc) >> kPageShift) != 0 || (next & 3) || --live.budget <= 0) return;
+      if (signals_.load(std::memory_order_relaxed) & attention) return;
       pc = next;
       slot = slots + ((next >> 2) & (kSlotsPerPage - 1));
       continue;
     }
   sequential:
-    ++count.n;
+    ++live.n;
     pc += 4;
     ++slot;
     if ((pc & (kPageSize - 4)) == 0) [[unlikely]] {  // left the page
