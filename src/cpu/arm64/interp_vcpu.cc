@@ -160,54 +160,67 @@ void InterpVcpu::run_page(const HandlerTable& handlers) {
   // What makes a taken branch leave the page; PSTATE.DAIF only changes in
   // generic handlers, after which it is computed again.
   uint32_t attention = attention_mask();
+  // Form id -> its code below, in the order of fast::Id.
+#define VMAPPLE_RUN_LABEL(name, ...) &&form_##name,
+  // clang-format off
+  static const void* const kForms[] = {
+      &&form_kNone,
+      VMAPPLE_FAST_ALU(VMAPPLE_RUN_LABEL)
+      VMAPPLE_FAST_BRANCH(VMAPPLE_RUN_LABEL)
+      VMAPPLE_FAST_MEM(VMAPPLE_RUN_LABEL)
+  };
+  // clang-format on
+#undef VMAPPLE_RUN_LABEL
+  static_assert(std::size(kForms) == fast::kCount);
   for (;;) {
     uint64_t s = slot->load(std::memory_order_acquire);
     if (!s) [[unlikely]]
       s = pe.page->fill(static_cast<unsigned>(slot - slots));
     const uint32_t insn = DecodedPage::insn(s);
     uint64_t next;
-    switch (DecodedPage::form(s)) {
-#define VMAPPLE_RUN_ALU(name, ...) \
-  case fast::name:                 \
-    fast::__VA_ARGS__(c, insn);    \
+    // Threaded dispatch (GNU labels as values): one indirect jump on the
+    // slot's form, no range check (DecodedPage::make() stores only ids of
+    // the list).
+    goto* kForms[DecodedPage::form(s)];
+    // clang-format off
+#define VMAPPLE_RUN_ALU(name, ...)         \
+  form_##name:                             \
+    fast::__VA_ARGS__(c, insn);            \
     goto sequential;
-#define VMAPPLE_RUN_MEM(name, ...) \
-  case fast::name:                 \
-    c.pc = pc;                     \
-    c.next_pc = pc + 4;            \
-    fast::__VA_ARGS__(c, insn);    \
+#define VMAPPLE_RUN_MEM(name, ...)         \
+  form_##name:                             \
+    c.pc = pc;                             \
+    c.next_pc = pc + 4;                    \
+    fast::__VA_ARGS__(c, insn);            \
     goto sequential;
 #define VMAPPLE_RUN_BRANCH(name, ...)      \
-  case fast::name:                         \
+  form_##name:                             \
     next = fast::__VA_ARGS__(c, insn, pc); \
     goto branched;
-      VMAPPLE_FAST_ALU(VMAPPLE_RUN_ALU)
-      VMAPPLE_FAST_MEM(VMAPPLE_RUN_MEM)
-      VMAPPLE_FAST_BRANCH(VMAPPLE_RUN_BRANCH)
+    // clang-format on
+    VMAPPLE_FAST_ALU(VMAPPLE_RUN_ALU)
+    VMAPPLE_FAST_MEM(VMAPPLE_RUN_MEM)
+    VMAPPLE_FAST_BRANCH(VMAPPLE_RUN_BRANCH)
 #undef VMAPPLE_RUN_ALU
 #undef VMAPPLE_RUN_MEM
 #undef VMAPPLE_RUN_BRANCH
-      case fast::kNone:
-        c.pc = pc;
-        c.next_pc = pc + 4;
-        table[DecodedPage::op(s)](c, insn);
-        next = c.next_pc;
-        attention = attention_mask();
-        if (c.end_block) [[unlikely]] {
-          ++live.n;
-          c.pc = next;
-          return;
-        }
-        goto branched;
-      default:
-        // DecodedPage::make() stores only ids of the list (no range check).
-        __builtin_unreachable();
+  form_kNone:
+    c.pc = pc;
+    c.next_pc = pc + 4;
+    table[DecodedPage::op(s)](c, insn);
+    next = c.next_pc;
+    attention = attention_mask();
+    if (c.end_block) [[unlikely]] {
+      ++live.n;
+      c.pc = next;
+      return;
     }
   branched:
     if (next != pc + 4) {
       ++live.n;
       c.pc = next;
-      if (((next ^ pc) >> kPageShift) != 0 || (next & 3) || --live.budget <= 0) return;
+      // Another page or a misaligned target (pc itself is aligned).
+      if (((next ^ pc) & ~(kPageSize - 4)) != 0 || --live.budget <= 0) return;
       if (signals_.load(std::memory_order_relaxed) & attention) return;
       pc = next;
       slot = slots + ((next >> 2) & (kSlotsPerPage - 1));
