@@ -232,6 +232,22 @@ uint8_t specialise(Op op, uint32_t insn) {
       return bitfield(insn, true);
     case Op::UBFM:
       return bitfield(insn, false);
+    case Op::CSEL:
+      return rd(insn) == 31 ? kNone : by_sf(insn, kCsel, kCselW);
+    case Op::CSINC:
+      return rd(insn) == 31 ? kNone : by_sf(insn, kCsinc, kCsincW);
+    case Op::CSINV:
+      return rd(insn) == 31 ? kNone : by_sf(insn, kCsinv, kCsinvW);
+    case Op::CSNEG:
+      return rd(insn) == 31 ? kNone : by_sf(insn, kCsneg, kCsnegW);
+    case Op::MADD:
+      return rd(insn) == 31 ? kNone : by_sf(insn, kMadd, kMaddW);
+    case Op::MSUB:
+      return rd(insn) == 31 ? kNone : by_sf(insn, kMsub, kMsubW);
+    case Op::ADR:
+      return rd(insn) == 31 ? kNone : kAdr;
+    case Op::ADRP:
+      return rd(insn) == 31 ? kNone : kAdrp;
     case Op::NOP:
       return kNop;
     case Op::B:

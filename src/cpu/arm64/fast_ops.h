@@ -19,7 +19,8 @@
 //  - MEM: may take an exception or leave with VmmExit; the loop stores pc and
 //    next_pc first, and the body writes registers only after its accesses.
 //  - BRANCH: returns the next PC (pc + 4 when not taken); reads PC from its
-//    argument, never from Core.
+//    argument, never from Core. ADR/ADRP are of this kind because they
+//    read PC.
 #include <bit>
 #include <cstdint>
 
@@ -181,6 +182,28 @@ template <bool Is64, bool Signed>
   c.x[rd(insn)] = r;
 }
 
+// CSEL/CSINC/CSINV/CSNEG with Rd not XZR (a select compiles to a cmov).
+enum class Select : uint8_t { kSel, kInc, kInv, kNeg };
+
+template <bool Is64, Select S>
+[[gnu::always_inline]] inline void cond_select(Core& c, uint32_t insn) {
+  const auto n = static_cast<UInt<Is64>>(c.x[rn(insn)]);
+  auto m = static_cast<UInt<Is64>>(c.x[rm(insn)]);
+  if constexpr (S == Select::kInc) m = static_cast<UInt<Is64>>(m + 1);
+  if constexpr (S == Select::kInv) m = static_cast<UInt<Is64>>(~m);
+  if constexpr (S == Select::kNeg) m = static_cast<UInt<Is64>>(0 - m);
+  c.x[rd(insn)] = condition_holds(c.nzcv, insn >> 12 & 15) ? n : m;
+}
+
+// MADD/MSUB (MUL, MNEG) with Rd not XZR; Ra 31 reads XZR.
+template <bool Is64, bool Sub>
+[[gnu::always_inline]] inline void multiply_add(Core& c, uint32_t insn) {
+  const auto a = static_cast<UInt<Is64>>(c.x[insn >> 10 & 31]);
+  const auto p = static_cast<UInt<Is64>>(static_cast<UInt<Is64>>(c.x[rn(insn)]) *
+                                         static_cast<UInt<Is64>>(c.x[rm(insn)]));
+  c.x[rd(insn)] = static_cast<UInt<Is64>>(Sub ? a - p : a + p);
+}
+
 [[gnu::always_inline]] inline void nop(Core&, uint32_t) {}
 
 // --- branches ------------------------------------------------------------------
@@ -190,6 +213,16 @@ template <unsigned Hi, unsigned Lo>
   constexpr unsigned width = Hi - Lo + 1;
   const uint64_t imm = bits(insn, Hi, Lo);
   return static_cast<uint64_t>(static_cast<int64_t>(imm << (64 - width)) >> (62 - width));
+}
+
+// ADR/ADRP with Rd not XZR: not branches, but they read PC, so they are of
+// this kind and return pc + 4.
+template <bool Page>
+[[gnu::always_inline]] inline uint64_t adr(Core& c, uint32_t insn, uint64_t pc) {
+  const uint64_t imm = bits(insn, 23, 5) << 2 | bits(insn, 30, 29);
+  const auto offset = static_cast<uint64_t>(static_cast<int64_t>(imm << 43) >> 43);
+  c.x[rd(insn)] = Page ? (pc & ~uint64_t{0xfff}) + (offset << 12) : pc + offset;
+  return pc + 4;
 }
 
 [[gnu::always_inline]] inline uint64_t b(Core&, uint32_t insn, uint64_t pc) {
@@ -377,9 +410,23 @@ template <bool Load, Pair P, bool BaseSp>
   X(kSbfmW, bitfield_move<false, true>)                                \
   X(kUbfm, bitfield_move<true, false>)                                 \
   X(kUbfmW, bitfield_move<false, false>)                               \
+  X(kCsel, cond_select<true, fast::Select::kSel>)                      \
+  X(kCselW, cond_select<false, fast::Select::kSel>)                    \
+  X(kCsinc, cond_select<true, fast::Select::kInc>)                     \
+  X(kCsincW, cond_select<false, fast::Select::kInc>)                   \
+  X(kCsinv, cond_select<true, fast::Select::kInv>)                     \
+  X(kCsinvW, cond_select<false, fast::Select::kInv>)                   \
+  X(kCsneg, cond_select<true, fast::Select::kNeg>)                     \
+  X(kCsnegW, cond_select<false, fast::Select::kNeg>)                   \
+  X(kMadd, multiply_add<true, false>)                                  \
+  X(kMaddW, multiply_add<false, false>)                                \
+  X(kMsub, multiply_add<true, true>)                                   \
+  X(kMsubW, multiply_add<false, true>)                                 \
   X(kNop, nop)
 
 #define VMAPPLE_FAST_BRANCH(X) \
+  X(kAdr, adr<false>)          \
+  X(kAdrp, adr<true>)          \
   X(kB, b)                     \
   X(kBl, bl)                   \
   X(kBCond, b_cond)            \

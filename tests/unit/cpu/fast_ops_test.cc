@@ -207,7 +207,7 @@ TEST(FastOpsSpecialise, SlotCarriesTheForm) {
   EXPECT_EQ(static_cast<Op>(DecodedPage::op(s)), Op::ADD_imm);
   EXPECT_EQ(DecodedPage::form(s), fast::kAddImm);
   // An instruction with no form keeps form 0 and runs the generic handler.
-  EXPECT_EQ(DecodedPage::form(DecodedPage::make(0x9b097c21)), fast::kNone);  // mul x1, x1, x9
+  EXPECT_EQ(DecodedPage::form(DecodedPage::make(0x9ac30843)), fast::kNone);  // udiv x3, x2, x3
 }
 
 }  // namespace
