@@ -13,6 +13,7 @@
 #include <functional>
 
 #include "base/bits.h"
+#include "cpu/arm64/conditions.h"
 #include "cpu/arm64/sysregs.h"
 
 namespace vmapple::arm64 {
@@ -116,7 +117,7 @@ struct Core {
     nzcv = uint32_t{n} << 31 | uint32_t{z} << 30 | uint32_t{c} << 29 | uint32_t{v} << 28;
   }
   // ConditionHolds(cond) of the Arm ARM (cond = 4-bit field).
-  bool condition_holds(unsigned cond) const;
+  bool condition_holds(unsigned cond) const { return arm64::condition_holds(nzcv, cond); }
 
   // --- PSTATE as a whole (SPSR layout) ------------------------------------
   uint64_t pstate() const;

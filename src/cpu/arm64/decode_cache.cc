@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "cpu/arm64/decode/decoder.h"
+#include "cpu/arm64/fast_ops.h"
 
 namespace vmapple::arm64 {
 
@@ -10,9 +11,15 @@ uint64_t DecodedPage::fill(unsigned index) {
   // Guest RAM may be written concurrently: read the word once, atomically.
   uint32_t word =
       __atomic_load_n(reinterpret_cast<const uint32_t*>(host + 4 * index), __ATOMIC_RELAXED);
-  uint64_t s = kValid | uint64_t{static_cast<uint16_t>(decode(word))} << 32 | word;
+  uint64_t s = make(word);
   slots[index].store(s, std::memory_order_release);
   return s;
+}
+
+uint64_t DecodedPage::make(uint32_t word) {
+  const Op op = decode(word);
+  return kValid | uint64_t{fast::specialise(op, word)} << 48 |
+         uint64_t{static_cast<uint16_t>(op)} << 32 | word;
 }
 
 void DecodedPage::clear(unsigned first, unsigned count) {

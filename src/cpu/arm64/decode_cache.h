@@ -1,9 +1,10 @@
 #pragma once
 // Pre-decoded instructions per guest physical page of RAM, shared by the
-// vCPUs of a VM. A slot packs {valid, Op, instruction word} in one atomic
-// 64-bit word, so a vCPU never sees an Op with another instruction's word
-// while a second vCPU rewrites the page. Slots fill lazily on first
-// execution; a store into a decoded page clears the slots it covers.
+// vCPUs of a VM. A slot packs {valid, specialised form, Op, instruction
+// word} in one atomic 64-bit word, so a vCPU never sees an Op or a form with
+// another instruction's word while a second vCPU rewrites the page. Slots
+// fill lazily on first execution; a store into a decoded page clears the
+// slots it covers.
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -32,6 +33,10 @@ struct DecodedPage {
   }
   static uint32_t insn(uint64_t slot) { return static_cast<uint32_t>(slot); }
   static uint16_t op(uint64_t slot) { return static_cast<uint16_t>(slot >> 32); }
+  // The specialised form (fast_ops.h), 0 for the generic handler.
+  static uint8_t form(uint64_t slot) { return static_cast<uint8_t>(slot >> 48); }
+  // The slot value of `word` (valid, decoded and specialised).
+  static uint64_t make(uint32_t word);
 
   uint64_t fill(unsigned index);
   void clear(unsigned first, unsigned count);

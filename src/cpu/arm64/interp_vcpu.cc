@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "cpu/arm64/decode/decoder.h"
+#include "cpu/arm64/fast_ops.h"
 #include "cpu/arm64/handlers.h"
 #include "cpu/arm64/mmu.h"
 #include "cpu/arm64/timer.h"
@@ -124,6 +125,12 @@ void InterpVcpu::run_blocks() {
 // Runs instructions of the code page holding pc: straight-line code to the
 // page end, and taken branches that stay in the page while nothing asks
 // for attention (the common case of loops).
+//
+// Each slot carries a specialised form (fast_ops.h) that runs inline here,
+// with pc in a host register: ALU forms leave Core::pc stale (nothing reads
+// it), memory forms get pc/next_pc stored first because they may fault or
+// exit, branches return the next PC. Everything else goes through the
+// generic handler table, which may also set end_block.
 void InterpVcpu::run_page(const HandlerTable& handlers) {
   FetchPage fp = mmu_->fetch(core_.pc);
   PageEntry& pe = pages_[(fp.gpa >> kPageShift) % pages_.size()];
@@ -131,31 +138,102 @@ void InterpVcpu::run_page(const HandlerTable& handlers) {
   // After the page lookup: decoding it may have made it code, and stores to
   // it must stop using fast TLB entries.
   mmu_->sync_code_generation();
-  DecodedPage* page = pe.page;
-  unsigned idx = (core_.pc >> 2) & (kSlotsPerPage - 1);
+  std::atomic<uint64_t>* const slots = pe.page->slots;
+  Core& c = core_;
+  uint64_t pc = c.pc;
+  std::atomic<uint64_t>* slot = slots + ((pc >> 2) & (kSlotsPerPage - 1));
   // Locals the compiler can keep in registers across the opaque handler
   // calls; the count is added back even when an exception unwinds.
-  const Handler* table = handlers.data();
-  struct Count {
+  const Handler* const table = handlers.data();
+  // The retired count and the branch budget live in registers and are
+  // written back on every way out, an exception unwinding included.
+  struct Locals {
     uint64_t& total;
+    int32_t& budget_out;
     uint64_t n = 0;
-    ~Count() { total += n; }
-  } count{instructions_};
+    int32_t budget = budget_out;
+    ~Locals() {
+      total += n;
+      budget_out = budget;
+    }
+  } live{instructions_, budget_};
+  // What makes a taken branch leave the page; PSTATE.DAIF only changes in
+  // generic handlers, after which it is computed again.
+  uint32_t attention = attention_mask();
+  // Form id -> its code below, in the order of fast::Id.
+#define VMAPPLE_RUN_LABEL(name, ...) &&form_##name,
+  // clang-format off
+  static const void* const kForms[] = {
+      &&form_kNone,
+      VMAPPLE_FAST_ALU(VMAPPLE_RUN_LABEL)
+      VMAPPLE_FAST_BRANCH(VMAPPLE_RUN_LABEL)
+      VMAPPLE_FAST_MEM(VMAPPLE_RUN_LABEL)
+  };
+  // clang-format on
+#undef VMAPPLE_RUN_LABEL
+  static_assert(std::size(kForms) == fast::kCount);
   for (;;) {
-    uint64_t s = page->slot(idx);
-    uint64_t pc = core_.pc;
-    core_.next_pc = pc + 4;
-    table[DecodedPage::op(s)](core_, DecodedPage::insn(s));
-    ++count.n;
-    uint64_t next = core_.next_pc;
-    core_.pc = next;
-    if (next == pc + 4) {
-      if (++idx == kSlotsPerPage || core_.end_block) return;
+    uint64_t s = slot->load(std::memory_order_acquire);
+    if (!s) [[unlikely]]
+      s = pe.page->fill(static_cast<unsigned>(slot - slots));
+    const uint32_t insn = DecodedPage::insn(s);
+    uint64_t next;
+    // Threaded dispatch (GNU labels as values): one indirect jump on the
+    // slot's form, no range check (DecodedPage::make() stores only ids of
+    // the list).
+    goto* kForms[DecodedPage::form(s)];
+    // clang-format off
+#define VMAPPLE_RUN_ALU(name, ...)         \
+  form_##name:                             \
+    fast::__VA_ARGS__(c, insn);            \
+    goto sequential;
+#define VMAPPLE_RUN_MEM(name, ...)         \
+  form_##name:                             \
+    c.pc = pc;                             \
+    c.next_pc = pc + 4;                    \
+    fast::__VA_ARGS__(c, insn);            \
+    goto sequential;
+#define VMAPPLE_RUN_BRANCH(name, ...)      \
+  form_##name:                             \
+    next = fast::__VA_ARGS__(c, insn, pc); \
+    goto branched;
+    // clang-format on
+    VMAPPLE_FAST_ALU(VMAPPLE_RUN_ALU)
+    VMAPPLE_FAST_MEM(VMAPPLE_RUN_MEM)
+    VMAPPLE_FAST_BRANCH(VMAPPLE_RUN_BRANCH)
+#undef VMAPPLE_RUN_ALU
+#undef VMAPPLE_RUN_MEM
+#undef VMAPPLE_RUN_BRANCH
+  form_kNone:
+    c.pc = pc;
+    c.next_pc = pc + 4;
+    table[DecodedPage::op(s)](c, insn);
+    next = c.next_pc;
+    attention = attention_mask();
+    if (c.end_block) [[unlikely]] {
+      ++live.n;
+      c.pc = next;
+      return;
+    }
+  branched:
+    if (next != pc + 4) {
+      ++live.n;
+      c.pc = next;
+      // Another page or a misaligned target (pc itself is aligned).
+      if (((next ^ pc) & ~(kPageSize - 4)) != 0 || --live.budget <= 0) return;
+      if (signals_.load(std::memory_order_relaxed) & attention) return;
+      pc = next;
+      slot = slots + ((next >> 2) & (kSlotsPerPage - 1));
       continue;
     }
-    if (core_.end_block || ((next ^ pc) >> kPageShift) != 0 || (next & 3) || --budget_ <= 0) return;
-    if (signals_.load(std::memory_order_relaxed) & attention_mask()) return;
-    idx = (next >> 2) & (kSlotsPerPage - 1);
+  sequential:
+    ++live.n;
+    pc += 4;
+    ++slot;
+    if ((pc & (kPageSize - 4)) == 0) [[unlikely]] {  // left the page
+      c.pc = pc;
+      return;
+    }
   }
 }
 

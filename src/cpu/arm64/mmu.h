@@ -164,7 +164,7 @@ class Mmu {
   // A hit for an access of `Size` bytes: true with `host` set. (A bool
   // rather than a null pointer spares the hit path a test.)
   template <unsigned Size>
-  bool lookup(AccessKind kind, unsigned el, uint64_t va, uint8_t*& host) {
+  [[gnu::always_inline]] bool lookup(AccessKind kind, unsigned el, uint64_t va, uint8_t*& host) {
     const TlbEntry& e = tlb_[static_cast<unsigned>(kind)][el].slot(va);
     host = reinterpret_cast<uint8_t*>(e.addend + va);
     const auto misaligned = static_cast<uint32_t>(va & (Size - 1)) << TlbEntry::kAlignShift;
@@ -227,7 +227,7 @@ class Mmu {
 // --- inline fast paths ---------------------------------------------------
 
 template <typename T>
-inline T Mmu::load(uint64_t va, AccessFlags flags) {
+[[gnu::always_inline]] inline T Mmu::load(uint64_t va, AccessFlags flags) {
   const unsigned el = flags.unprivileged ? 0 : privilege();
   if (flags.exclusive || flags.acquire_release) return load_ordered<T>(va, flags, el);
   uint8_t* p;
@@ -237,7 +237,7 @@ inline T Mmu::load(uint64_t va, AccessFlags flags) {
 }
 
 template <typename T>
-inline void Mmu::store(uint64_t va, T value, AccessFlags flags) {
+[[gnu::always_inline]] inline void Mmu::store(uint64_t va, T value, AccessFlags flags) {
   const unsigned el = flags.unprivileged ? 0 : privilege();
   if (flags.acquire_release) {
     if (va & (sizeof(T) - 1)) alignment_fault(va, true, flags);
@@ -260,7 +260,7 @@ inline void Mmu::store(uint64_t va, T value, AccessFlags flags) {
 }
 
 template <typename T>
-inline std::pair<T, T> Mmu::load_pair(uint64_t va, AccessFlags flags) {
+[[gnu::always_inline]] inline std::pair<T, T> Mmu::load_pair(uint64_t va, AccessFlags flags) {
   const unsigned el = flags.unprivileged ? 0 : privilege();
   uint8_t* p;
   if (lookup<2 * sizeof(T)>(AccessKind::kRead, el, va, p)) [[likely]]
@@ -270,7 +270,8 @@ inline std::pair<T, T> Mmu::load_pair(uint64_t va, AccessFlags flags) {
 }
 
 template <typename T>
-inline void Mmu::store_pair(uint64_t va, T first, T second, AccessFlags flags) {
+[[gnu::always_inline]] inline void Mmu::store_pair(uint64_t va, T first, T second,
+                                                   AccessFlags flags) {
   const unsigned el = flags.unprivileged ? 0 : privilege();
   uint8_t* p;
   if (lookup<2 * sizeof(T)>(AccessKind::kWrite, el, va, p)) [[likely]] {

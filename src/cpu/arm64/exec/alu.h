@@ -4,6 +4,7 @@
 // ShiftReg, ExtendReg, DecodeBitMasks). All are small and inline: the
 // handlers call them with the width (32/64) as a template parameter so the
 // compiler folds the width-dependent masks.
+#include <array>
 #include <bit>
 #include <cstdint>
 
@@ -97,7 +98,7 @@ inline AddResult<Is64> add_with_carry(UInt<Is64> x, UInt<Is64> y, bool carry_in)
 enum class Shift : unsigned { kLsl = 0, kLsr = 1, kAsr = 2, kRor = 3 };
 
 template <bool Is64>
-inline UInt<Is64> shift_reg(UInt<Is64> v, unsigned type, unsigned amount) {
+[[gnu::always_inline]] inline UInt<Is64> shift_reg(UInt<Is64> v, unsigned type, unsigned amount) {
   switch (static_cast<Shift>(type)) {
     case Shift::kLsl:
       return static_cast<UInt<Is64>>(v << amount);
@@ -151,7 +152,7 @@ struct BitMasks {
   bool valid;
 };
 
-inline BitMasks decode_bit_masks(unsigned n, unsigned imms, unsigned immr, bool immediate) {
+constexpr BitMasks decode_bit_masks(unsigned n, unsigned imms, unsigned immr, bool immediate) {
   unsigned combined = n << 6 | (~imms & 0x3f);
   if (combined < 2) return {0, 0, false};  // len < 1
   unsigned len = 31 - static_cast<unsigned>(std::countl_zero(combined));
@@ -166,9 +167,28 @@ inline BitMasks decode_bit_masks(unsigned n, unsigned imms, unsigned immr, bool 
   uint64_t telem = mask(d + 1);
   // Rotate right by r within esize bits.
   uint64_t wrot = r == 0 ? welem : ((welem >> r) | (welem << (esize - r))) & emask;
-  // Multiplying by 0x0101.. (one 1 per element) replicates the element.
-  uint64_t replicate = ~0ull / emask;
-  return {wrot * replicate, telem * replicate, true};
+  // Replicate(elem, 64 / esize) by doubling (no division on the hot path).
+  for (unsigned e = esize; e < 64; e *= 2) {
+    wrot |= wrot << e;
+    telem |= telem << e;
+  }
+  return {wrot, telem, true};
+}
+
+// The immediate of AND/ORR/EOR/ANDS (immediate) for every N:immr:imms
+// (instruction bits [22:10]), computed at compile time; 0 marks a reserved
+// encoding (a valid mask is never 0).
+inline constexpr auto kLogicalImmediates = [] {
+  std::array<uint64_t, 1u << 13> t{};
+  for (unsigned f = 0; f < t.size(); ++f) {
+    BitMasks m = decode_bit_masks(f >> 12, f & 0x3f, f >> 6 & 0x3f, true);
+    t[f] = m.valid ? m.wmask : 0;
+  }
+  return t;
+}();
+
+inline uint64_t logical_immediate(uint32_t insn) {
+  return kLogicalImmediates[insn >> 10 & 0x1fff];
 }
 
 }  // namespace vmapple::arm64::alu

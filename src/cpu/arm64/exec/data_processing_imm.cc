@@ -65,9 +65,9 @@ enum class Logic { kAnd, kOrr, kEor, kAnds };
 
 template <bool Is64, Logic L>
 inline void logical_imm(Core& c, uint32_t insn) {
-  BitMasks m = decode_bit_masks(bit(insn, 22), bits(insn, 15, 10), bits(insn, 21, 16), true);
-  if (!m.valid || (!Is64 && bit(insn, 22))) c.undefined();
-  auto imm = static_cast<UInt<Is64>>(m.wmask);
+  const uint64_t wmask = logical_immediate(insn);
+  if (wmask == 0 || (!Is64 && bit(insn, 22))) c.undefined();
+  auto imm = static_cast<UInt<Is64>>(wmask);
   UInt<Is64> op1 = reg<Is64>(c, rn(insn));
   if constexpr (L == Logic::kAnd) set_reg_or_sp<Is64>(c, rd(insn), op1 & imm);
   if constexpr (L == Logic::kOrr) set_reg_or_sp<Is64>(c, rd(insn), op1 | imm);

@@ -73,7 +73,7 @@ inline unsigned rs(uint32_t insn) {
 
 // The base register Rn: SP when n == 31, with the SP alignment check of
 // SCTLR_EL1.SA (EL1) / SA0 (EL0) → EC 0x26.
-inline uint64_t base_register(Core& c, unsigned n) {
+[[gnu::always_inline]] inline uint64_t base_register(Core& c, unsigned n) {
   if (n != 31) return c.x[n];
   const uint64_t enable = c.el == 0 ? sctlr::kSa0 : sctlr::kSa;
   if ((c.sys.sctlr & enable) && (c.sp & 15)) [[unlikely]]
@@ -93,7 +93,8 @@ enum class Mode : uint8_t {
 
 // Rm of the register-offset form, extended and shifted (option<1> = 0 is
 // unallocated and never reaches here).
-inline uint64_t register_offset(const Core& c, uint32_t insn, unsigned scale) {
+[[gnu::always_inline]] inline uint64_t register_offset(const Core& c, uint32_t insn,
+                                                       unsigned scale) {
   uint64_t m = c.xreg(insn >> 16 & 31);
   switch (insn >> 13 & 7) {
     case 2:  // UXTW
