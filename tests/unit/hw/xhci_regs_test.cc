@@ -200,6 +200,28 @@ TEST(XhciRegsTest, MfindexCountsMicroframesWhileRunning) {
   EXPECT_EQ(rig.reg(kRuntimeBase), 10u);  // wraps at 14 bits
 }
 
+TEST(XhciRegsTest, MfindexWrapEventsComeEvery2048MsWhenEweIsSet) {
+  XhciCtlRig rig;
+  rig.start();
+  rig.timers().advance(kMfindexWrapNs);
+  EXPECT_FALSE(rig.next_event(0));  // EWE off
+  rig.set_op(kUsbCmd, kCmdRs | kCmdInte | kCmdEwe);
+  rig.timers().advance(kMfindexWrapNs - 1);
+  EXPECT_FALSE(rig.next_event(0));
+  rig.timers().advance(1);
+  auto e = rig.next_event(0);
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->type(), unsigned{kTrbMfindexWrapEvent});
+  EXPECT_EQ(XhciCtlRig::code(*e), kCcSuccess);
+  EXPECT_EQ(rig.reg(kRuntimeBase), 0u);
+  rig.timers().advance(kMfindexWrapNs);
+  EXPECT_TRUE(rig.next_event(0));
+  rig.set_op(kUsbCmd, kCmdRs | kCmdInte);
+  rig.timers().advance(2 * kMfindexWrapNs);
+  EXPECT_FALSE(rig.next_event(0));
+  EXPECT_EQ(rig.timers().pending(), 0u);
+}
+
 TEST(XhciRegsTest, ImanIpIsWriteOneToClearAndTheInterruptPinFollowsIpIeInte) {
   XhciCtlRig rig;
   rig.start();

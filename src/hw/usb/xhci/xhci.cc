@@ -41,6 +41,7 @@ Xhci::~Xhci() {
   ++generation_;
   for (auto& i : interrupters_)
     if (i.timer != TimerQueue::kNoTimer) timers_.cancel(i.timer);
+  cancel_wrap_timer();
   for (auto& p : ports_)
     if (p.device) p.device->set_notifier({});
 }
@@ -52,6 +53,7 @@ void Xhci::reset() {
 
 void Xhci::reset_locked() {
   ++generation_;
+  cancel_wrap_timer();
   for (auto& i : interrupters_) {
     if (i.timer != TimerQueue::kNoTimer) timers_.cancel(i.timer);
     i = Interrupter();
@@ -222,6 +224,31 @@ void Xhci::write_usbcmd(uint32_t value) {
   if ((usbcmd_ ^ old) & kCmdInte)
     for (unsigned v = 0; v < num_interrupters_; ++v)
       signal(v);
+  if ((usbcmd_ ^ old) & (kCmdRs | kCmdEwe)) arm_wrap_timer();
+}
+
+// With EWE set, an MFINDEX Wrap event goes to interrupter 0 each time the
+// 14-bit microframe index wraps (every 2.048 s of guest time).
+void Xhci::arm_wrap_timer() {
+  cancel_wrap_timer();
+  if (!(usbcmd_ & kCmdEwe) || !running()) return;
+  uint64_t elapsed = timers_.clock().now_ns() - mfindex_origin_ns_;
+  uint64_t next = mfindex_origin_ns_ + (elapsed / kMfindexWrapNs + 1) * kMfindexWrapNs;
+  uint64_t gen = generation_;
+  wrap_timer_ = timers_.schedule(next, [this, gen] {
+    Locked lock(*this);
+    if (gen != generation_) return;
+    wrap_timer_ = TimerQueue::kNoTimer;
+    if (!(usbcmd_ & kCmdEwe) || !running()) return;
+    VMAPPLE_TRACE(kTrace, "MFINDEX wrap");
+    post_event(0, make_event(kTrbMfindexWrapEvent, 0, kCcSuccess));
+    arm_wrap_timer();
+  });
+}
+
+void Xhci::cancel_wrap_timer() {
+  if (wrap_timer_ != TimerQueue::kNoTimer) timers_.cancel(wrap_timer_);
+  wrap_timer_ = TimerQueue::kNoTimer;
 }
 
 void Xhci::write_crcr(unsigned offset, uint32_t value) {

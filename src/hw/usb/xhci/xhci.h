@@ -125,6 +125,8 @@ class Xhci {
   void host_system_error(const char* what, uint64_t address);
   void host_controller_error(const char* what);
   void defer(unsigned slot, unsigned dci);
+  void arm_wrap_timer();
+  void cancel_wrap_timer();
   void drain_kicks_locked();
   void device_notified(unsigned port, uint8_t ep);
 
@@ -214,8 +216,9 @@ class Xhci {
   uint32_t config_ = 0;
   uint64_t mfindex_origin_ns_ = 0;
   uint32_t mfindex_frozen_ = 0;
-  std::array<Port, xhci::kNumPorts + 1> ports_{};  // 1-based
-  std::array<Slot, xhci::kMaxSlots + 1> slots_{};  // 1-based
+  TimerQueue::TimerId wrap_timer_ = TimerQueue::kNoTimer;  // MFINDEX Wrap events (EWE)
+  std::array<Port, xhci::kNumPorts + 1> ports_{};          // 1-based
+  std::array<Slot, xhci::kMaxSlots + 1> slots_{};          // 1-based
   std::array<Interrupter, xhci::kMaxInterrupters> interrupters_{};
 };
 

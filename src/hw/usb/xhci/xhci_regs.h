@@ -152,6 +152,7 @@ inline constexpr uint32_t kPortPmscUsb2Mask = 0xF001'FFF8;  // RWE, BESL, L1 slo
 inline constexpr unsigned kMfindex = 0x00;  // relative to kRuntimeBase
 inline constexpr uint32_t kMfindexMask = 0x3FFF;
 inline constexpr uint64_t kMicroframeNs = 125'000;
+inline constexpr uint64_t kMfindexWrapNs = kMicroframeNs * (kMfindexMask + 1);  // 2.048 s
 
 // Interrupter register set, relative to its base.
 inline constexpr unsigned kIman = 0x00;
