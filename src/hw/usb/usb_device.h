@@ -64,8 +64,8 @@ class UsbDevice {
   virtual TransferResult transfer(uint8_t ep, bool in, std::span<uint8_t> data) = 0;
 
   // Installed by the controller when the device is attached (before any
-  // input can arrive); called by the
-  // device (never under its own lock) when IN endpoint `ep` has new data.
+  // input can arrive); called by the device (never under its own lock) when
+  // IN endpoint `ep` has new data.
   using Notifier = std::function<void(uint8_t ep)>;
   void set_notifier(Notifier notifier) { notifier_ = std::move(notifier); }
 
