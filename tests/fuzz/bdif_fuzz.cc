@@ -78,6 +78,8 @@ void request(Input& in, vmapple::GuestMemory& memory, vmapple::AddressSpace& spa
   memory.write(desc, d);
   memory.write_le<uint32_t>(header + 8, sector);
   memory.write_le<uint8_t>(status, 0xEE);
+  // The status byte may also land on the header's sector field.
+  sector = memory.read_le<uint32_t>(header + 8).value_or(sector);
   // The header or status byte may land on the descriptor: then only
   // robustness is checked, not the outcome.
   uint8_t now[48] = {};
