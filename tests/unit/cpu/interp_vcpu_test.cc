@@ -11,37 +11,16 @@
 #include "memory/guest_memory.h"
 #include "unit/cpu/a64_asm.h"
 #include "unit/cpu/sys_fixture.h"
+#include "unit/cpu/vcpu_fixture.h"
 
 namespace vmapple::arm64 {
 namespace {
 
 using namespace test;
-constexpr uint64_t kRam = 0x4000'0000;
+constexpr uint64_t kRam = VcpuFixture::kRam;
 constexpr uint64_t kMmio = 0x2000'0000;  // not RAM: every access is an exit
 
-class InterpVcpuTest : public ::testing::Test {
- protected:
-  InterpVcpuTest() {
-    ram_.add_region("ram", kRam, 1 << 20);
-    cluster_ = std::make_unique<CpuCluster>(ram_, clock_);
-    cpu_ = std::make_unique<InterpVcpu>(*cluster_, 0, vtimer_, ptimer_);
-  }
-
-  // Writes `code` at kRam and points the vCPU at it, VBAR at kRam + 0x800.
-  void load(const std::vector<uint32_t>& code) {
-    for (size_t i = 0; i < code.size(); ++i)
-      ram_.write_le<uint32_t>(kRam + 4 * i, code[i]);
-    cpu_->set_reg(Reg::kPc, kRam);
-    cpu_->core().sys.vbar = kRam + 0x800;
-  }
-  uint64_t x(unsigned n) { return cpu_->reg(xreg(n)); }
-
-  GuestMemory ram_;
-  ManualClock clock_;
-  LatchIrqLine vtimer_, ptimer_;
-  std::unique_ptr<CpuCluster> cluster_;
-  std::unique_ptr<InterpVcpu> cpu_;
-};
+using InterpVcpuTest = VcpuFixture;
 
 constexpr uint32_t kSelfLoop = 0x14000000;  // b .
 

@@ -9,11 +9,12 @@
 #include "base/manual_timers.h"
 #include "cpu/arm64/interp_vcpu.h"
 #include "memory/guest_memory.h"
+#include "unit/cpu/vcpu_fixture.h"
 
 namespace vmapple::arm64 {
 namespace {
 
-constexpr uint64_t kRam = 0x4000'0000;
+constexpr uint64_t kRam = test::VcpuFixture::kRam;
 constexpr uint64_t kSyncVector = kRam + 0x800 + 0x200;  // current EL, SPx
 
 // Instruction words (checked against aarch64-linux-gnu-objdump).
@@ -21,27 +22,13 @@ constexpr uint32_t kMovzX1Ram = 0xd2a80001;  // movz x1, #0x4000, lsl #16
 constexpr uint32_t kHvc0 = 0xd4000002;       // hvc #0
 constexpr uint32_t kNop = 0xd503201f;        // nop
 
-class RunLoopTest : public ::testing::Test {
+class RunLoopTest : public test::VcpuFixture {
  protected:
-  RunLoopTest() {
-    ram_.add_region("ram", kRam, 1 << 20);
-    cluster_ = std::make_unique<CpuCluster>(ram_, clock_);
-    cpu_ = std::make_unique<InterpVcpu>(*cluster_, 0, vtimer_, ptimer_);
-  }
+  // Also an HVC at the synchronous exception vector, so a fault ends run().
   void load(const std::vector<uint32_t>& code) {
-    for (size_t i = 0; i < code.size(); ++i)
-      ram_.write_le<uint32_t>(kRam + 4 * i, code[i]);
+    VcpuFixture::load(code);
     ram_.write_le<uint32_t>(kSyncVector, kHvc0);
-    cpu_->set_reg(Reg::kPc, kRam);
-    cpu_->core().sys.vbar = kRam + 0x800;
   }
-  uint64_t x(unsigned n) { return cpu_->reg(xreg(n)); }
-
-  GuestMemory ram_;
-  ManualClock clock_;
-  LatchIrqLine vtimer_, ptimer_;
-  std::unique_ptr<CpuCluster> cluster_;
-  std::unique_ptr<InterpVcpu> cpu_;
 };
 
 TEST_F(RunLoopTest, RetiredCountIsExactThroughALoop) {

@@ -431,32 +431,23 @@ class XhciDriver {
   // the ring meanwhile; other events stay pending.
   Trb wait_event(unsigned i, const std::function<bool(const Trb&)>& match,
                  const char* what = "event") {
-    auto deadline = std::chrono::steady_clock::now() + options_.timeout;
-    for (unsigned spins = 0;; ++spins) {
-      auto& q = pending_[i];
-      for (auto it = q.begin(); it != q.end(); ++it) {
-        if (match(*it)) {
-          Trb t = *it;
-          q.erase(it);
-          return t;
-        }
-      }
-      if (collect(i)) {
-        acknowledge(i);
-        continue;
-      }
-      if (poll_hook_) poll_hook_();
-      if (std::chrono::steady_clock::now() > deadline)
-        throw std::runtime_error(std::string("xHCI: timed out waiting for ") + what);
-      if (spins > 1000)
-        std::this_thread::sleep_for(std::chrono::microseconds(20));
-      else
-        std::this_thread::yield();
-    }
+    std::optional<Trb> found;
+    wait_until(
+        [&] {
+          if (collect(i)) acknowledge(i);
+          found = take_pending(i, match);
+          return found.has_value();
+        },
+        what);
+    return *found;
   }
   // Whether an event matching `match` is on ring `i` (or pending) right now.
   std::optional<Trb> take_event(unsigned i, const std::function<bool(const Trb&)>& match) {
     collect(i);
+    return take_pending(i, match);
+  }
+  // The first already collected event of ring `i` that satisfies `match`.
+  std::optional<Trb> take_pending(unsigned i, const std::function<bool(const Trb&)>& match) {
     auto& q = pending_[i];
     for (auto it = q.begin(); it != q.end(); ++it) {
       if (match(*it)) {

@@ -47,6 +47,26 @@ class MachineTest : public ::testing::Test {
     m->reset();
     return m;
   }
+  // A bdif READ of one 512-byte sector as the boot ROM issues it (spec 5.3):
+  // descriptor, sector header and status byte in RAM, CMD in `window`.
+  // Returns the status byte; the data lands at kBdifData.
+  static constexpr uint64_t kBdifData = 0x7000'1000;
+  uint8_t bdif_read(VmappleMachine& m, uint64_t window, uint32_t sector) {
+    const uint64_t desc = 0x7000'0000, header = 0x7000'0100, status = 0x7000'0200;
+    auto& mem = m.memory();
+    uint8_t d[48] = {};
+    store_le<uint64_t>(d, header);
+    store_le<uint32_t>(d + 8, 16);
+    store_le<uint64_t>(d + 0x10, kBdifData);
+    store_le<uint32_t>(d + 0x18, 512);
+    store_le<uint32_t>(d + 0x1c, 0x0003'0001);
+    store_le<uint64_t>(d + 0x20, status);
+    mem.write(desc, d);
+    mem.write_le<uint32_t>(header + 8, sector);
+    mem.write_le<uint8_t>(status, 0xee);
+    m.address_space().write(0x3000'0000 + window + 0x408, 8, desc);
+    return *mem.read_le<uint8_t>(status);
+  }
   uint64_t read(VmappleMachine& m, uint64_t gpa, unsigned size = 4) {
     uint64_t v = 0;
     EXPECT_EQ(m.address_space().read(gpa, size, &v), MmioStatus::kOk) << std::hex << gpa;
@@ -138,21 +158,9 @@ TEST_F(MachineTest, BackdoorReadsTheAuxAndRootDisks) {
   root.role = DiskConfig::Role::kRoot;
   config_.disks = {aux, root};
   auto m = build();
-  auto& mem = m->memory();
-  const uint64_t desc = 0x7000'0000, header = 0x7000'0100, status = 0x7000'0200, data = 0x7000'1000;
   auto request = [&](uint64_t window, uint32_t sector) {
-    uint8_t d[48] = {};
-    store_le<uint64_t>(d, header);
-    store_le<uint32_t>(d + 8, 16);
-    store_le<uint64_t>(d + 0x10, data);
-    store_le<uint32_t>(d + 0x18, 512);
-    store_le<uint32_t>(d + 0x1c, 0x0003'0001);
-    store_le<uint64_t>(d + 0x20, status);
-    mem.write(desc, d);
-    mem.write_le<uint32_t>(header + 8, sector);
-    mem.write_le<uint8_t>(status, 0xee);
-    m->address_space().write(0x3000'0000 + window + 0x408, 8, desc);
-    return std::pair<int, int>(*mem.read_le<uint8_t>(status), *mem.read_le<uint8_t>(data + 511));
+    int status = bdif_read(*m, window, sector);
+    return std::pair<int, int>(status, *m->memory().read_le<uint8_t>(kBdifData + 511));
   };
   EXPECT_EQ(request(0x1'0000, 0), (std::pair<int, int>(0, 0x10 + 0x4000 / 512)));
   EXPECT_EQ(request(0x1'0000, 15), (std::pair<int, int>(0, 0x10 + 0x4000 / 512 + 15)));
@@ -177,22 +185,9 @@ TEST_F(MachineTest, BackdoorServesTheFirstDiskOfEachRole) {
   }
   config_.disks = disks;
   auto m = build();
-  auto& mem = m->memory();
-  const uint64_t desc = 0x7000'0000, header = 0x7000'0100, status = 0x7000'0200, data = 0x7000'1000;
   auto first_byte = [&](uint64_t window) {
-    uint8_t d[48] = {};
-    store_le<uint64_t>(d, header);
-    store_le<uint32_t>(d + 8, 16);
-    store_le<uint64_t>(d + 0x10, data);
-    store_le<uint32_t>(d + 0x18, 512);
-    store_le<uint32_t>(d + 0x1c, 0x0003'0001);
-    store_le<uint64_t>(d + 0x20, status);
-    mem.write(desc, d);
-    mem.write_le<uint32_t>(header + 8, 0);
-    mem.write_le<uint8_t>(status, 0xee);
-    m->address_space().write(0x3000'0000 + window + 0x408, 8, desc);
-    EXPECT_EQ(*mem.read_le<uint8_t>(status), 0);
-    return static_cast<char>(*mem.read_le<uint8_t>(data));
+    EXPECT_EQ(bdif_read(*m, window, 0), 0);
+    return static_cast<char>(*m->memory().read_le<uint8_t>(kBdifData));
   };
   EXPECT_EQ(first_byte(0x1'0000), 'a');  // aux window
   EXPECT_EQ(first_byte(0x0'0000), 'r');  // root window

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "base/log.h"
+#include "hw/usb/hid/usb_ids.h"
 
 namespace vmapple::usb {
 namespace {
@@ -26,6 +27,29 @@ UsbHidDevice::UsbHidDevice(TimerQueue& timers, DeviceSpec spec,
 UsbHidDevice::~UsbHidDevice() {
   std::lock_guard lock(mutex_);
   if (idle_timer_ != TimerQueue::kNoTimer) timers_.cancel(idle_timer_);
+}
+
+DeviceSpec UsbHidDevice::device_spec(const Identity& id, std::string serial) {
+  DeviceSpec spec;
+  spec.device.idVendor = kVendorId;
+  spec.device.idProduct = id.product_id;
+  spec.device.bcdDevice = kDeviceRelease;
+  spec.configuration.bmAttributes =
+      ConfigurationDescriptor::kAttrReserved | ConfigurationDescriptor::kAttrRemoteWakeup;
+  InterfaceSpec interface;
+  interface.descriptor.bInterfaceClass = kClassHid;
+  interface.descriptor.bInterfaceSubClass = id.subclass;
+  interface.descriptor.bInterfaceProtocol = id.protocol;
+  EndpointDescriptor in;
+  in.bEndpointAddress = EndpointDescriptor::kDirIn | kInEndpoint;
+  in.wMaxPacketSize = id.max_packet;
+  in.bInterval = 10;
+  interface.endpoints.push_back(in);
+  spec.interfaces.push_back(std::move(interface));
+  spec.manufacturer = kManufacturer;
+  spec.product = id.product;
+  spec.serial = std::move(serial);
+  return spec;
 }
 
 DeviceSpec UsbHidDevice::with_hid_descriptor(DeviceSpec spec, size_t report_descriptor_length) {

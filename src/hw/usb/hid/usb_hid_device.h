@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <deque>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "base/clock.h"
@@ -53,6 +54,18 @@ class UsbHidDevice : public UsbDeviceCore {
   enum ReportType : uint8_t { kInputReport = 1, kOutputReport = 2, kFeatureReport = 3 };
   static constexpr uint8_t kClassHid = 3;
   static constexpr uint8_t kSubclassBoot = 1;
+
+  // What every vmapple HID function shares: vendor, release, strings, a
+  // remote-wakeup capable configuration with one HID interface and its
+  // interrupt IN endpoint (bInterval 10 ms).
+  struct Identity {
+    uint16_t product_id;
+    const char* product;
+    uint8_t subclass;
+    uint8_t protocol;
+    uint16_t max_packet;
+  };
+  static DeviceSpec device_spec(const Identity& id, std::string serial);
 
   ~UsbHidDevice() override;
 

@@ -13,29 +13,6 @@ namespace {
 
 trace::Category kTrace("usb-kbd");
 
-DeviceSpec keyboard_spec(std::string serial) {
-  DeviceSpec spec;
-  spec.device.idVendor = kVendorId;
-  spec.device.idProduct = kProductKeyboard;
-  spec.device.bcdDevice = kDeviceRelease;
-  spec.configuration.bmAttributes =
-      ConfigurationDescriptor::kAttrReserved | ConfigurationDescriptor::kAttrRemoteWakeup;
-  InterfaceSpec interface;
-  interface.descriptor.bInterfaceClass = UsbHidDevice::kClassHid;
-  interface.descriptor.bInterfaceSubClass = UsbHidDevice::kSubclassBoot;
-  interface.descriptor.bInterfaceProtocol = 1;  // keyboard
-  EndpointDescriptor in;
-  in.bEndpointAddress = EndpointDescriptor::kDirIn | UsbHidDevice::kInEndpoint;
-  in.wMaxPacketSize = UsbKeyboard::kReportLength;
-  in.bInterval = 10;
-  interface.endpoints.push_back(in);
-  spec.interfaces.push_back(std::move(interface));
-  spec.manufacturer = kManufacturer;
-  spec.product = "vmapple USB Keyboard";
-  spec.serial = std::move(serial);
-  return spec;
-}
-
 bool is_modifier(uint8_t usage) {
   return usage >= UsbKeyboard::kFirstModifier && usage <= UsbKeyboard::kLastModifier;
 }
@@ -74,8 +51,11 @@ constexpr KeyMapping kLinuxKeys[] = {
 }  // namespace
 
 UsbKeyboard::UsbKeyboard(TimerQueue& timers, std::string serial)
-    : UsbHidDevice(timers, keyboard_spec(std::move(serial)), build_report_descriptor(),
-                   kDefaultIdle) {}
+    : UsbHidDevice(timers,
+                   device_spec({kProductKeyboard, "vmapple USB Keyboard", kSubclassBoot,
+                                /*protocol keyboard*/ 1, UsbKeyboard::kReportLength},
+                               std::move(serial)),
+                   build_report_descriptor(), kDefaultIdle) {}
 
 std::vector<uint8_t> UsbKeyboard::build_report_descriptor() {
   using hid_main::kConstant;

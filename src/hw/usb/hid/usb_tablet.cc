@@ -20,27 +20,6 @@ constexpr uint16_t kUsageY = 0x31;
 constexpr uint16_t kUsageWheel = 0x38;
 constexpr uint16_t kUsageAcPan = 0x0238;  // Consumer page
 
-DeviceSpec tablet_spec(std::string serial) {
-  DeviceSpec spec;
-  spec.device.idVendor = kVendorId;
-  spec.device.idProduct = kProductTablet;
-  spec.device.bcdDevice = kDeviceRelease;
-  spec.configuration.bmAttributes =
-      ConfigurationDescriptor::kAttrReserved | ConfigurationDescriptor::kAttrRemoteWakeup;
-  InterfaceSpec interface;
-  interface.descriptor.bInterfaceClass = UsbHidDevice::kClassHid;  // subclass/protocol 0
-  EndpointDescriptor in;
-  in.bEndpointAddress = EndpointDescriptor::kDirIn | UsbHidDevice::kInEndpoint;
-  in.wMaxPacketSize = 8;
-  in.bInterval = 10;
-  interface.endpoints.push_back(in);
-  spec.interfaces.push_back(std::move(interface));
-  spec.manufacturer = kManufacturer;
-  spec.product = "vmapple USB Tablet";
-  spec.serial = std::move(serial);
-  return spec;
-}
-
 int8_t step(int& remaining, int limit) {
   int s = std::clamp(remaining, -limit, limit);
   remaining -= s;
@@ -50,7 +29,9 @@ int8_t step(int& remaining, int limit) {
 }  // namespace
 
 UsbTablet::UsbTablet(TimerQueue& timers, std::string serial)
-    : UsbHidDevice(timers, tablet_spec(std::move(serial)), build_report_descriptor(), 0) {}
+    : UsbHidDevice(timers,
+                   device_spec({kProductTablet, "vmapple USB Tablet", 0, 0, 8}, std::move(serial)),
+                   build_report_descriptor(), 0) {}
 
 std::vector<uint8_t> UsbTablet::build_report_descriptor() {
   using hid_main::kConstant;
