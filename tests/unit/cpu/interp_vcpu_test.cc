@@ -17,7 +17,6 @@ namespace vmapple::arm64 {
 namespace {
 
 using namespace test;
-constexpr uint64_t kRam = VcpuFixture::kRam;
 constexpr uint64_t kMmio = 0x2000'0000;  // not RAM: every access is an exit
 
 using InterpVcpuTest = VcpuFixture;
