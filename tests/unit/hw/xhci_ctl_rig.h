@@ -4,6 +4,7 @@
 // guest RAM, virtual time, a scriptable fake USB device, and a minimal
 // host-side programming of rings and contexts written from the xHCI spec.
 // (The full Linux-like driver is tests/unit/hw/xhci_driver.h.)
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <mutex>
@@ -166,10 +167,13 @@ class XhciCtlRig : public XhciLayout {
   std::optional<usb::xhci::Trb> next_event(unsigned v, bool ack = true) {
     uint64_t at = event_ring(v) + 16ull * ev_index_[v];
     usb::xhci::Trb t;
-    t.parameter = *memory_.read_le<uint64_t>(at);
-    t.status = *memory_.read_le<uint32_t>(at + 8);
+    // The cycle bit first: the rest of the TRB is only valid once it matches
+    // (the controller may be writing from another thread).
     t.control = *memory_.read_le<uint32_t>(at + 12);
     if (t.cycle() != ev_cycle_[v]) return std::nullopt;
+    std::atomic_thread_fence(std::memory_order_acquire);
+    t.parameter = *memory_.read_le<uint64_t>(at);
+    t.status = *memory_.read_le<uint32_t>(at + 8);
     if (++ev_index_[v] == kEventRingTrbs) {
       ev_index_[v] = 0;
       ev_cycle_[v] = !ev_cycle_[v];

@@ -166,9 +166,10 @@ struct Trb {
 
 inline Trb read_trb(const GuestMemory& m, uint64_t at) {
   Trb t;
+  t.control = m.read_le<uint32_t>(at + 12).value_or(0);  // cycle bit first
+  std::atomic_thread_fence(std::memory_order_acquire);
   t.parameter = m.read_le<uint64_t>(at).value_or(0);
   t.status = m.read_le<uint32_t>(at + 8).value_or(0);
-  t.control = m.read_le<uint32_t>(at + 12).value_or(0);
   return t;
 }
 inline void write_trb(const GuestMemory& m, uint64_t at, const Trb& t) {

@@ -1,5 +1,7 @@
 #include "hw/usb/xhci/event_ring.h"
 
+#include <atomic>
+
 #include "hw/usb/xhci/xhci_regs.h"
 
 namespace vmapple::usb::xhci {
@@ -40,9 +42,11 @@ bool EventRing::put(const GuestMemory& memory, const Trb& event) {
   // The cycle bit goes in last: the consumer owns the TRB once it matches.
   uint32_t control = (event.control & ~1u) | (cycle_ ? 1u : 0u);
   if (!memory.write_le<uint64_t>(at, event.parameter) ||
-      !memory.write_le<uint32_t>(at + 8, event.status) ||
-      !memory.write_le<uint32_t>(at + 12, control))
+      !memory.write_le<uint32_t>(at + 8, event.status))
     return false;
+  // A vCPU polling the ring must see the whole TRB once it sees the cycle bit.
+  std::atomic_thread_fence(std::memory_order_release);
+  if (!memory.write_le<uint32_t>(at + 12, control)) return false;
   if (++enqueue_ == size_) {
     enqueue_ = 0;
     cycle_ = !cycle_;
