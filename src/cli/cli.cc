@@ -7,6 +7,7 @@
 #include "base/error.h"
 #include "base/log.h"
 #include "cli/bundle.h"
+#include "cli/ctl.h"
 #include "cli/run_flags.h"
 #include "vmm/vm.h"
 
@@ -95,6 +96,12 @@ CommandLine parse_command_line(const std::vector<std::string>& args, std::ostrea
   RunFlags flags;
   CLI::App* run = app.add_subcommand("run", "build the vmapple machine and run a guest");
   add_run_flags(*run, flags);
+  run->add_option("--control", flags.control,
+                  "control socket PATH for power button, keys, pointer, status and quit "
+                  "(docs/control.md; talk to it with 'vmapple ctl PATH ...')");
+  CLI::App* ctl = app.add_subcommand("ctl", "send one command to a running VM's control socket");
+  ctl->prefix_command();
+  ctl->set_help_flag();  // ctl_main() answers --help itself (the footer lists the commands)
   std::string ecid_path;
   CLI::App* ecid = app.add_subcommand(
       "ecid", "print the ECID of a VM bundle, macosvm/tart JSON or machine identifier file");
@@ -119,6 +126,10 @@ CommandLine parse_command_line(const std::vector<std::string>& args, std::ostrea
       if (c == '\n') c = ' ';
     err << "vmapple: " << what << " (see 'vmapple --help')\n";
     result.exit_status = kExitUsage;
+    return result;
+  }
+  if (ctl->parsed()) {
+    result.exit_status = ctl_main(ctl->remaining(), out, err);
     return result;
   }
   if (ecid->parsed()) return print_ecid(ecid_path, out, err);

@@ -231,6 +231,7 @@ VmConfig validate_run_flags(const RunFlags& f) {
   vm.on_panic = for_flag("--on-panic", [&] { return validate_on_panic(f.on_panic); });
   vm.accel = for_flag("--accel", [&] { return validate_accel(f.accel); });
   vm.stats = f.stats;
+  vm.control_path = f.control;
   m.default_devices = !f.no_defaults;
   return vm;
 }

@@ -21,7 +21,8 @@ struct RunFlags {
   std::string accel = "interp";
   bool stats = false;
   bool no_defaults = false;
-  std::string bundle;  // `vmapple run BUNDLE`
+  std::string bundle;   // `vmapple run BUNDLE`
+  std::string control;  // --control PATH (checked when the socket is made)
 };
 
 // Throws ConfigError whose message starts with the flag ("--memory: ...").

@@ -11,6 +11,7 @@
 #include "base/log.h"
 #include "cpu/arm64/interp_vcpu.h"
 #include "machine/vmapple_machine.h"
+#include "vmm/control.h"
 #include "vmm/vcpu_runner.h"
 
 namespace vmapple {
@@ -26,6 +27,7 @@ Vm::Vm(const VmConfig& config) : config_(config) {
                                               [this] { request_exit(kExitPoweredOff); });
   create_vcpus();
   machine_->reset();
+  start_control();
 }
 
 Vm::~Vm() {
@@ -182,6 +184,33 @@ void Vm::pvpanic_event(PvpanicEvent event) {
       request_exit(kExitPoweredOff);
       break;
   }
+}
+
+// --- control socket ---------------------------------------------------------
+
+void Vm::start_control() {
+  created_ns_ = clock_.now_ns();
+  if (config_.control_path.empty()) return;
+  ControlHooks hooks;
+  hooks.status = [this] {
+    nlohmann::json cpus = nlohmann::json::array();
+    for (auto& r : runners_) {
+      CpuPowerState s = r->state();
+      cpus.push_back(s == CpuPowerState::kOn    ? "on"
+                     : s == CpuPowerState::kOff ? "off"
+                                                : "on-pending");
+    }
+    return nlohmann::json{{"state", exit_status() < 0 ? "running" : "stopping"},
+                          {"cpus", runners_.size()},
+                          {"cpu_states", cpus},
+                          {"uptime_ms", (clock_.now_ns() - created_ns_) / 1'000'000}};
+  };
+  hooks.quit = [this] {
+    log_info("stopping the VM on a control socket 'quit'");
+    request_exit(kExitPoweredOff);
+  };
+  control_ =
+      std::make_unique<ControlServer>(config_.control_path, loop_, *machine_, std::move(hooks));
 }
 
 }  // namespace vmapple

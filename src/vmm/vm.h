@@ -14,6 +14,7 @@
 namespace vmapple {
 
 class VmappleMachine;
+class ControlServer;
 class Vcpu;
 class VcpuRunner;
 namespace arm64 {
@@ -57,6 +58,7 @@ class Vm final : public PvpanicListener, public PsciPlatform {
   void boot();
   void reset_system();
   void watch_signals();
+  void start_control();
   void print_stats(uint64_t elapsed_ns) const;
 
   VmConfig config_;
@@ -69,6 +71,9 @@ class Vm final : public PvpanicListener, public PsciPlatform {
   std::vector<std::unique_ptr<VcpuRunner>> runners_;
   std::atomic<int> exit_status_{-1};
   int signal_fd_ = -1;
+  uint64_t created_ns_ = 0;
+  // Last: closed first, before the machine whose devices it drives.
+  std::unique_ptr<ControlServer> control_;
 };
 
 }  // namespace vmapple

@@ -18,6 +18,8 @@ struct VmConfig {
   Accel accel = Accel::kInterp;
   // Print instructions retired and the rate when the VM ends.
   bool stats = false;
+  // The control socket's path (docs/control.md), or empty for none.
+  std::string control_path;
 };
 
 }  // namespace vmapple
