@@ -192,7 +192,7 @@ Parsed parse_request(std::string_view line) {
   }
   json j = json::parse(line, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) {
-    p.error = "not a JSON object";
+    p.error = "not valid JSON";
     return p;
   }
   if (!j.is_object()) {
