@@ -1,6 +1,8 @@
 #include "cli/cli.h"
 
+#include <fmt/format.h>
 #include <CLI/CLI.hpp>
+#include <fstream>
 #include <iostream>
 #include <sstream>
 
@@ -9,6 +11,7 @@
 #include "cli/bundle.h"
 #include "cli/ctl.h"
 #include "cli/run_flags.h"
+#include "machine/linux_boot.h"
 #include "vmm/vm.h"
 
 namespace vmapple {
@@ -32,10 +35,11 @@ Exit status: 0 guest powered off, 1 VMM failure, 2 bad flag or file (nothing sta
 128+N stopped by signal N (SIGINT 130, SIGTERM 143).
 Serial console on stdio: Ctrl-A X quits, Ctrl-A Ctrl-A sends Ctrl-A.)";
 
-void add_run_flags(CLI::App& run, RunFlags& f) {
-  run.add_option("bundle", f.bundle,
-                 "VM bundle: a Virtualization.framework bundle directory, a tart VM directory or "
-                 "a macosvm JSON file; flags override what it says");
+void add_run_flags(CLI::App& run, RunFlags& f, bool with_bundle = true) {
+  if (with_bundle)
+    run.add_option("bundle", f.bundle,
+                   "VM bundle: a Virtualization.framework bundle directory, a tart VM directory "
+                   "or a macosvm JSON file; flags override what it says");
   run.add_option("--memory,-m", f.memory, "RAM size, e.g. 4G or 512M (default 4G)");
   run.add_option("--cpus", f.cpus, "number of vCPUs, 1 to 32 (default 1)");
   run.add_option("--firmware", f.firmware, "flat boot ROM loaded at 0x00100000, at most 1 MiB");
@@ -62,7 +66,7 @@ void add_run_flags(CLI::App& run, RunFlags& f) {
   run.add_flag("--stats", f.stats, "print instructions retired and MIPS when the VM ends");
   run.add_flag("--no-defaults", f.no_defaults,
                "leave out the default devices (the USB controller, keyboard and tablet)");
-  run.footer(kRunExamples);
+  if (with_bundle) run.footer(kRunExamples);
 }
 
 void print_trace_categories(std::ostream& out) {
@@ -77,6 +81,22 @@ CommandLine print_ecid(const std::string& path, std::ostream& out, std::ostream&
   CommandLine result;
   try {
     out << read_ecid(path) << "\n";
+  } catch (const ConfigError& e) {
+    err << "vmapple: " << e.what() << "\n";
+    result.exit_status = kExitUsage;
+  }
+  return result;
+}
+
+// `vmapple dump-dtb FILE [run flags]`: the device tree a --kernel boot gets.
+CommandLine dump_dtb(RunFlags flags, const std::string& path, std::ostream& err) {
+  CommandLine result;
+  flags.describe_only = true;
+  try {
+    std::vector<uint8_t> dtb = vmapple_device_tree(validate_run_flags(flags).machine);
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(reinterpret_cast<const char*>(dtb.data()), static_cast<std::streamsize>(dtb.size()));
+    if (!out.flush()) throw ConfigError(fmt::format("dump-dtb: '{}' cannot be written", path));
   } catch (const ConfigError& e) {
     err << "vmapple: " << e.what() << "\n";
     result.exit_status = kExitUsage;
@@ -106,13 +126,23 @@ CommandLine parse_command_line(const std::vector<std::string>& args, std::ostrea
   CLI::App* ecid = app.add_subcommand(
       "ecid", "print the ECID of a VM bundle, macosvm/tart JSON or machine identifier file");
   ecid->add_option("path", ecid_path, "bundle directory or file")->required();
+  RunFlags dump_flags;
+  std::string dtb_path;
+  CLI::App* dump = app.add_subcommand(
+      "dump-dtb", "write the device tree a --kernel boot gets to FILE (takes the flags of run)");
+  dump->add_option("file", dtb_path, "output file (decompile with: dtc -I dtb -O dts FILE)")
+      ->required();
+  add_run_flags(*dump, dump_flags, false);
 
   CommandLine result;
   std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 pops from the back
   try {
     app.parse(reversed);
   } catch (const CLI::CallForHelp&) {
-    out << (run->parsed() ? run->help() : ecid->parsed() ? ecid->help() : app.help());
+    out << (run->parsed()    ? run->help()
+            : ecid->parsed() ? ecid->help()
+            : dump->parsed() ? dump->help()
+                             : app.help());
     return result;
   } catch (const CLI::CallForAllHelp&) {
     out << app.help("", CLI::AppFormatMode::All);
@@ -133,6 +163,7 @@ CommandLine parse_command_line(const std::vector<std::string>& args, std::ostrea
     return result;
   }
   if (ecid->parsed()) return print_ecid(ecid_path, out, err);
+  if (dump->parsed()) return dump_dtb(dump_flags, dtb_path, err);
   if (flags.trace == "help") {
     print_trace_categories(out);
     return result;

@@ -213,7 +213,7 @@ VmConfig validate_run_flags(const RunFlags& f) {
         "nothing to boot: bundle '{}' has no AVPBooter.vmapple2.bin beside it; give --firmware "
         "FILE (Virtualization.framework's AVPBooter.vmapple2.bin)",
         f.bundle));
-  if (firmware.empty() && f.kernel.empty())
+  if (firmware.empty() && f.kernel.empty() && !f.describe_only)
     throw ConfigError("nothing to boot: give --firmware FILE or --kernel FILE");
   if (f.kernel.empty() && !f.initrd.empty()) throw ConfigError("--initrd needs --kernel");
   if (f.kernel.empty() && !f.append.empty()) throw ConfigError("--append needs --kernel");

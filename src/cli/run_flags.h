@@ -23,6 +23,8 @@ struct RunFlags {
   bool no_defaults = false;
   std::string bundle;   // `vmapple run BUNDLE`
   std::string control;  // --control PATH (checked when the socket is made)
+  // `vmapple dump-dtb`: describing the machine needs nothing to boot.
+  bool describe_only = false;
 };
 
 // Throws ConfigError whose message starts with the flag ("--memory: ...").

@@ -10,6 +10,7 @@
 #include "base/error.h"
 #include "base/log.h"
 #include "cpu/arm64/interp_vcpu.h"
+#include "machine/linux_boot.h"
 #include "machine/vmapple_machine.h"
 #include "vmm/control.h"
 #include "vmm/vcpu_runner.h"
@@ -25,6 +26,7 @@ constexpr unsigned kPhysicalTimerPpi = 30;
 Vm::Vm(const VmConfig& config) : config_(config) {
   machine_ = std::make_unique<VmappleMachine>(config_.machine, loop_, *this,
                                               [this] { request_exit(kExitPoweredOff); });
+  if (!config_.machine.kernel.empty()) linux_ = std::make_unique<LinuxBoot>(config_.machine);
   create_vcpus();
   machine_->reset();
   start_control();
@@ -55,8 +57,16 @@ Vcpu& Vm::vcpu(unsigned n) {
 }
 
 void Vm::boot() {
-  // Firmware boot (spec 3.1): CPU 0 at the start of the firmware region, EL1,
-  // MMU off; the others stay off until PSCI CPU_ON.
+  // CPU 0 starts at EL1h, MMU off, DAIF masked (VcpuRunner resets it); the
+  // others stay off until PSCI CPU_ON.
+  if (linux_) {
+    // Linux direct boot (booting.rst): x0 = the device tree, x1..x3 = 0.
+    // Reloaded at every reset: the last run changed the kernel's data.
+    LinuxBoot::Entry entry = linux_->load(machine_->memory());
+    runners_.at(0)->power_on(entry.pc, entry.dtb);
+    return;
+  }
+  // Firmware boot (spec 3.1): the start of the firmware region.
   runners_.at(0)->power_on(board::kFirmware.base, 0);
 }
 
@@ -67,10 +77,6 @@ int Vm::run() {
     log_info(fmt::format("{} is not available on this host (it needs {}); use --accel interp",
                          kvm ? "kvm" : "hvf", kvm ? "Linux on arm64" : "macOS on arm64"));
     return kExitNoAccel;
-  }
-  if (!config_.machine.kernel.empty()) {
-    fmt::print(stderr, "vmapple: --kernel: Linux direct boot is not implemented yet\n");
-    return kExitUsage;
   }
   watch_signals();
   uint64_t start_ns = clock_.now_ns();

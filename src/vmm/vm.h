@@ -13,6 +13,7 @@
 
 namespace vmapple {
 
+class LinuxBoot;
 class VmappleMachine;
 class ControlServer;
 class Vcpu;
@@ -65,6 +66,7 @@ class Vm final : public PvpanicListener, public PsciPlatform {
   EventLoop loop_;
   HostClock clock_;
   std::unique_ptr<VmappleMachine> machine_;
+  std::unique_ptr<LinuxBoot> linux_;  // null: firmware boot
   Psci psci_{*this};
   std::unique_ptr<arm64::CpuCluster> cluster_;
   std::vector<std::unique_ptr<Vcpu>> vcpus_;
