@@ -155,7 +155,10 @@ void Pl011::write_register(uint64_t offset, uint64_t value) {
       VMAPPLE_TRACE(kTrace, "UARTIMSC {:#x}", imsc_);
       return;
     case kUARTICR:
-      ris_ &= ~primecell::defined_bits(kName, "UARTICR", value, kAllInterrupts);
+      // Linux's pl011 driver clears "everything" with 0xffff at probe and
+      // startup: clearing a reserved bit of the 16-bit register does
+      // nothing, so only bits beyond it are a guest error.
+      ris_ &= ~primecell::defined_bits(kName, "UARTICR", value, 0xFFFF) & kAllInterrupts;
       return;
     case kUARTDMACR:
       // No DMA request lines are wired on this machine: the enables do nothing.

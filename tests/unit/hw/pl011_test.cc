@@ -294,6 +294,19 @@ TEST_F(Pl011Test, FifosDisabledUseOneCharacterHoldingRegisters) {
   EXPECT_EQ(backend_.out, "1");
 }
 
+// Linux's pl011_hwinit and pl011_startup clear every interrupt with 0xffff.
+TEST_F(Pl011Test, IcrAllOnesClearsEverythingWithoutAGuestError) {
+  linux_startup();
+  EXPECT_EQ(linux_tx("x"), "");
+  ASSERT_TRUE(readl(P::kUARTRIS) & P::kTXI);
+  uint64_t errors = trace::guest_error_count();
+  writel(0xffff, P::kUARTICR);
+  EXPECT_EQ(trace::guest_error_count(), errors);
+  EXPECT_EQ(readl(P::kUARTRIS), 0u);
+  writel(0x10000, P::kUARTICR);  // beyond the register: still reported
+  EXPECT_EQ(trace::guest_error_count(), errors + 1);
+}
+
 TEST_F(Pl011Test, BackpressureLosesNoByte) {
   linux_startup();
   std::string sent;
