@@ -180,7 +180,7 @@ class LinuxTest : public ::testing::Test {
             "--initrd",
             image_.initramfs,
             "--append",
-            "console=ttyAMA0 vmapple.step=" + steps + " " + extra_append,
+            "console=ttyAMA0 vmapple.timeout=300 vmapple.step=" + steps + " " + extra_append,
             "--memory",
             "512M",
             "--cpus",
