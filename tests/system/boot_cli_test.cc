@@ -120,4 +120,20 @@ TEST_F(BootCliTest, DumpDtbErrors) {
                "vmapple: dump-dtb: '" + unwritable + "' cannot be written");
 }
 
+// The boot protocol, seen from a minimal Image (tests/guest/boot): x0 = the
+// device tree, x1..x3 = 0, EL1h, DAIF masked, MMU off; PSCI SYSTEM_RESET
+// loads a fresh image and boots it again; SYSTEM_OFF ends with status 0.
+TEST_F(BootCliTest, BootProtocolAndResetReload) {
+  std::string image = std::string(VMAPPLE_GUEST_DIR) + "/boot/boot_protocol_image.bin";
+  Result r = vmapple::testing::run_vmapple(
+      dir_, {"run", "--memory", "256M", "--kernel", image, "--serial", "stdio", "--append", "x"},
+      {std::chrono::milliseconds(30'000)});
+  EXPECT_EQ(r.status, 0) << r.err;
+  // 2 MiB image_size from 0x70000000, no initrd: the tree at 0x70200000.
+  const std::string state =
+      ": x0 0x0000000070200000 x1-x3 zero fdt-magic EL1h daif-masked mmu-off fresh-image\r\n";
+  EXPECT_EQ(r.out, "boot 1" + state + "boot 2" + state);
+  EXPECT_NE(r.err.find("guest reset (PSCI SYSTEM_RESET)"), std::string::npos) << r.err;
+}
+
 }  // namespace
