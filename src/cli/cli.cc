@@ -43,7 +43,7 @@ void add_run_flags(CLI::App& run, RunFlags& f, bool with_bundle = true) {
   run.add_option("--memory,-m", f.memory, "RAM size, e.g. 4G or 512M (default 4G)");
   run.add_option("--cpus", f.cpus, "number of vCPUs, 1 to 32 (default 1)");
   run.add_option("--firmware", f.firmware, "flat boot ROM loaded at 0x00100000, at most 1 MiB");
-  run.add_option("--kernel", f.kernel, "arm64 Linux Image to boot directly");
+  run.add_option("--kernel", f.kernel, "arm64 Linux Image (plain or gzip) to boot directly");
   run.add_option("--initrd", f.initrd, "initial ramdisk for --kernel");
   run.add_option("--append", f.append, "kernel command line for --kernel");
   run.add_option(
