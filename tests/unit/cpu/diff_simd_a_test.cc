@@ -141,17 +141,19 @@ constexpr SameForm kSameArith[] = {
     {0, 0b00010, kS012, 0},       {1, 0b00010, kS012, 0},        // SRHADD URHADD
     {0, 0b00100, kS012, 0},       {1, 0b00100, kS012, 0},        // SHSUB UHSUB
     {0, 0b00101, kS0123, kS0123}, {1, 0b00101, kS0123, kS0123},  // SQSUB UQSUB
-    {0, 0b00110, kS0123, kS3},    {1, 0b00110, kS0123, kS3},     // CMGT CMHI
-    {0, 0b00111, kS0123, kS3},    {1, 0b00111, kS0123, kS3},     // CMGE CMHS
     {0, 0b01100, kS012, 0},       {1, 0b01100, kS012, 0},        // SMAX UMAX
     {0, 0b01101, kS012, 0},       {1, 0b01101, kS012, 0},        // SMIN UMIN
     {0, 0b01110, kS012, 0},       {1, 0b01110, kS012, 0},        // SABD UABD
     {0, 0b01111, kS012, 0},       {1, 0b01111, kS012, 0},        // SABA UABA
     {0, 0b10000, kS0123, kS3},    {1, 0b10000, kS0123, kS3},     // ADD SUB
-    {0, 0b10001, kS0123, kS3},    {1, 0b10001, kS0123, kS3},     // CMTST CMEQ
-    {0, 0b10010, kS012, 0},       {1, 0b10010, kS012, 0},        // MLA MLS
-    {0, 0b10011, kS012, 0},       {1, 0b10011, 0b0001, 0},       // MUL PMUL
-    {0, 0b10110, kS12, kS12},     {1, 0b10110, kS12, kS12},      // SQDMULH SQRDMULH
+};
+constexpr SameForm kSameMulCmp[] = {
+    {0, 0b00110, kS0123, kS3}, {1, 0b00110, kS0123, kS3},  // CMGT CMHI
+    {0, 0b00111, kS0123, kS3}, {1, 0b00111, kS0123, kS3},  // CMGE CMHS
+    {0, 0b10001, kS0123, kS3}, {1, 0b10001, kS0123, kS3},  // CMTST CMEQ
+    {0, 0b10010, kS012, 0},    {1, 0b10010, kS012, 0},     // MLA MLS
+    {0, 0b10011, kS012, 0},    {1, 0b10011, 0b0001, 0},    // MUL PMUL
+    {0, 0b10110, kS12, kS12},  {1, 0b10110, kS12, kS12},   // SQDMULH SQRDMULH
 };
 constexpr SameForm kSameShift[] = {
     {0, 0b01000, kS0123, kS3},    {1, 0b01000, kS0123, kS3},     // SSHL USHL
@@ -190,6 +192,9 @@ void gen_same(Rng& r, Case& c, const SameForm (&forms)[N], bool shift_operand) {
 
 void gen_same_arith(Rng& r, const CaseContext&, Case& c) {
   gen_same(r, c, kSameArith, false);
+}
+void gen_same_mul_cmp(Rng& r, const CaseContext&, Case& c) {
+  gen_same(r, c, kSameMulCmp, false);
 }
 void gen_same_shift(Rng& r, const CaseContext&, Case& c) {
   gen_same(r, c, kSameShift, true);
@@ -302,6 +307,7 @@ void gen_across(Rng& r, const CaseContext&, Case& c) {
 
 const Group kGroups[] = {
     {"simd_three_same_arith", kFp, gen_same_arith},
+    {"simd_three_same_mul_cmp", kFp, gen_same_mul_cmp},
     {"simd_three_same_shift", kFp, gen_same_shift},
     {"simd_three_same_pairwise", kFp, gen_same_pairwise},
     {"simd_three_same_logical", kFp, gen_same_logical},
