@@ -14,6 +14,7 @@
 
 #include "cpu/arm64/core.h"
 #include "cpu/arm64/decode/decoder.h"
+#include "cpu/arm64/fp/fp.h"
 #include "cpu/arm64/handlers.h"
 #include "unit/cpu/diff_groups.h"
 
@@ -298,14 +299,17 @@ INSTANTIATE_TEST_SUITE_P(Groups, DiffSimdFp, ::testing::ValuesIn(kGroups),
 
 // --- reserved encodings -------------------------------------------------------------------
 
-// Runs `insn` on a bare Core with FP enabled; returns the exception class
-// taken, or -1 if the instruction completed.
-int run_one(uint32_t insn) {
-  Core c;
+// A bare Core at EL1 with FP/SIMD enabled.
+void init_core(Core& c) {
   c.el = 1;
   c.sys.cpacr = 3u << 20;
   c.pc = 0x1000;
   c.next_pc = c.pc + 4;
+}
+
+// Runs `insn` on `c`; returns the exception class taken, or -1 if the
+// instruction completed.
+int execute(Core& c, uint32_t insn) {
   int ec = -1;
   c.exception_hook = [&](Core&, uint32_t cls, uint32_t) {
     ec = static_cast<int>(cls);
@@ -316,6 +320,12 @@ int run_one(uint32_t insn) {
   } catch (const ExceptionTaken&) {
   }
   return ec;
+}
+
+int run_one(uint32_t insn) {
+  Core c;
+  init_core(c);
+  return execute(c, insn);
 }
 
 TEST(SimdFpReserved, UndefinedEncodings) {
@@ -361,20 +371,71 @@ TEST(SimdFpReserved, UndefinedEncodings) {
 // takes EC 0x07, not UNDEFINED.
 TEST(SimdFpReserved, TrapsWhenFpDisabled) {
   Core c;
-  c.el = 1;
-  c.pc = 0x1000;
-  c.next_pc = c.pc + 4;
-  int ec = -1;
-  c.exception_hook = [&](Core&, uint32_t cls, uint32_t) {
-    ec = static_cast<int>(cls);
-    return true;
-  };
-  uint32_t insn = 0x4e60d420;  // fadd v0.2d, v1.2d, v0.2d
-  try {
-    HandlerTable::instance()[decode(insn)](c, insn);
-  } catch (const ExceptionTaken&) {
-  }
-  EXPECT_EQ(ec, 0x07);
+  init_core(c);
+  c.sys.cpacr = 0;
+  EXPECT_EQ(execute(c, 0x4e60d420), 0x07);  // fadd v0.2d, v1.2d, v0.2d
+}
+
+// --- corners the random operands rarely reach ----------------------------------------
+
+using u128 = unsigned __int128;
+u128 lanes32(uint32_t l0, uint32_t l1, uint32_t l2, uint32_t l3) {
+  return u128{l3} << 96 | u128{l2} << 64 | u128{l1} << 32 | l0;
+}
+constexpr uint32_t kOne = 0x3f800000, kTwo = 0x40000000;
+
+// Reduce() pairs the halves first: max(max(e0, e1), max(e2, e3)). With a
+// quiet NaN in e0 and a signalling NaN in e3 the quiet NaN wins (both are
+// quiet by the last step); a left-to-right fold would return e3 quietened.
+TEST(SimdFpCorners, AcrossLanesReductionOrder) {
+  Core c;
+  init_core(c);
+  c.v[1] = lanes32(0x7fc00011, kOne, kTwo, 0x7f800022);
+  ASSERT_EQ(execute(c, 0x6e30f820), -1);  // fmaxv s0, v1.4s
+  EXPECT_EQ(c.v[0], u128{0x7fc00011});
+  EXPECT_EQ(c.fpsr, fp::fpsr::kIoc);  // from the signalling NaN
+}
+
+// FCVTXN rounds to odd: 1 + 2^-30 has no single; the truncated value gets
+// its lowest bit set. FCVTXN2 keeps the lower half of Vd.
+TEST(SimdFpCorners, FcvtxnRoundsToOdd) {
+  Core c;
+  init_core(c);
+  uint64_t one_plus = 0x3ff0000000000000ull | 1ull << 22;  // 1 + 2^-30
+  uint64_t two = 0x4000000000000000ull;
+  c.v[1] = u128{two} << 64 | one_plus;
+  c.v[0] = lanes32(0x11111111, 0x22222222, 0x33333333, 0x44444444);
+  ASSERT_EQ(execute(c, 0x6e616820), -1);  // fcvtxn2 v0.4s, v1.2d
+  EXPECT_EQ(c.v[0], lanes32(0x11111111, 0x22222222, kOne | 1, kTwo));
+  EXPECT_EQ(c.fpsr, fp::fpsr::kIxc);
+  c.fpsr = 0;
+  ASSERT_EQ(execute(c, 0x0e616820), -1);  // fcvtn v0.2s, v1.2d: FPCR rounding
+  EXPECT_EQ(c.v[0], lanes32(kOne, kTwo, 0, 0));
+  EXPECT_EQ(c.fpsr, fp::fpsr::kIxc);
+}
+
+// FMLS negates the first multiplicand before NaN propagation: the NaN comes
+// back with its sign flipped.
+TEST(SimdFpCorners, FmlsNegatesNanOperand) {
+  Core c;
+  init_core(c);
+  c.v[0] = lanes32(kOne, kOne, kOne, kOne);
+  c.v[1] = lanes32(0x7fc00005, kTwo, kOne, kOne);
+  c.v[2] = lanes32(kOne, kOne, kOne, kOne);
+  ASSERT_EQ(execute(c, 0x4ea2cc20), -1);  // fmls v0.4s, v1.4s, v2.4s
+  // 1 - 2 * 1 = -1; 1 - 1 * 1 = +0.
+  EXPECT_EQ(c.v[0], lanes32(0xffc00005, 0xbf800000, 0, 0));
+  EXPECT_EQ(c.fpsr, 0u);
+}
+
+// By element with the highest index of the last register: v31.s[3] (H:L = 11).
+TEST(SimdFpCorners, ByElementHighIndex) {
+  Core c;
+  init_core(c);
+  c.v[31] = lanes32(0, 0, 0, kTwo);
+  c.v[1] = lanes32(kOne, kTwo, 0x40400000, 0x40800000);  // 1 2 3 4
+  ASSERT_EQ(execute(c, 0x0fbf9820), -1);                 // fmul v0.2s, v1.2s, v31.s[3]
+  EXPECT_EQ(c.v[0], lanes32(kTwo, 0x40800000, 0, 0));    // Q = 0: upper half cleared
 }
 
 }  // namespace
