@@ -6,6 +6,7 @@
 
 #include <array>
 #include <bit>
+#include <cstdlib>
 #include <cstring>
 
 #if defined(__x86_64__)
@@ -558,7 +559,9 @@ const Ops* host() {
 }
 
 const Ops& active() {
-  static const Ops& ops = host() ? *host() : portable();
+  // VMAPPLE_CRYPTO_PORTABLE=1 forces the portable path (to run the
+  // differential test against qemu on it too).
+  static const Ops& ops = host() && !std::getenv("VMAPPLE_CRYPTO_PORTABLE") ? *host() : portable();
   return ops;
 }
 

@@ -43,7 +43,8 @@ const Ops& portable();
 // Host instructions where the host has them, portable entries elsewhere;
 // nullptr when the host has none of them.
 const Ops* host();
-// What the handlers use: host() if present, else portable(). Chosen once.
+// What the handlers use: host() if present, else portable(). Chosen once;
+// the environment variable VMAPPLE_CRYPTO_PORTABLE forces portable().
 const Ops& active();
 
 // Pieces without a host instruction worth calling (the same on every path).
