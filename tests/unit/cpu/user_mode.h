@@ -255,6 +255,9 @@ class UserModeRunner {
       case 79:  // newfstatat (stdout's type for stdio buffering): a FIFO
         c.x[0] = sys_fstat_fifo(c.x[2]);
         return true;
+      case 179:  // sysinfo (qsort sizes its buffer by the RAM it reports)
+        c.x[0] = sys_sysinfo(c.x[0]);
+        return true;
       case 278:  // getrandom: deterministic bytes
         c.x[0] = sys_getrandom(c.x[0], c.x[1]);
         return true;
@@ -264,19 +267,30 @@ class UserModeRunner {
   }
 
   uint64_t sys_write(uint64_t fd, uint64_t buf, uint64_t len, UserRunResult& r) {
+    if ((fd != 1 && fd != 2) || len > kHeapSize) return static_cast<uint64_t>(-14);
     std::vector<uint8_t> bytes(len);
-    if ((fd != 1 && fd != 2) || !ram_.read(buf, bytes))
-      return static_cast<uint64_t>(-14);  // -EFAULT / bad fd alike
+    if (!ram_.read(buf, bytes)) return static_cast<uint64_t>(-14);  // -EFAULT / bad fd alike
     auto& sink = fd == 1 ? r.out : r.err;
     sink.insert(sink.end(), bytes.begin(), bytes.end());
     return len;
   }
 
   uint64_t sys_getrandom(uint64_t buf, uint64_t len) {
+    if (len > kStackSize) return static_cast<uint64_t>(-14);
     std::vector<uint8_t> bytes(len);
     for (uint64_t i = 0; i < len; ++i)
       bytes[i] = static_cast<uint8_t>(i * 37 + 11);
     return ram_.write(buf, bytes) ? len : static_cast<uint64_t>(-14);
+  }
+
+  // struct sysinfo (112 bytes): 1 GiB of RAM, half of it free, mem_unit 1.
+  uint64_t sys_sysinfo(uint64_t info) {
+    std::vector<uint8_t> si(112, 0);
+    store_le<uint64_t>(&si[32], uint64_t{1} << 30);  // totalram
+    store_le<uint64_t>(&si[40], uint64_t{1} << 29);  // freeram
+    store_le<uint16_t>(&si[80], 1);                  // procs
+    store_le<uint32_t>(&si[104], 1);                 // mem_unit
+    return ram_.write(info, si) ? 0 : static_cast<uint64_t>(-14);
   }
 
   // struct stat (asm-generic layout, 128 bytes): st_mode at 16, st_blksize at 56.
