@@ -12,6 +12,7 @@
 
 #include "cpu/arm64/core.h"
 #include "cpu/arm64/decode/decoder.h"
+#include "cpu/arm64/fp/fp.h"
 #include "cpu/arm64/handlers.h"
 #include "unit/cpu/diff_groups.h"
 
@@ -474,6 +475,102 @@ TEST(SimdBUndefined, FpAccessTrap) {
   for (uint32_t insn : kInsns)
     EXPECT_EQ(exception_of(insn, false), 0x07) << fmt::format("{:#010x}", insn);
   EXPECT_EQ(exception_of(0x0f00fc00, false), 0);  // FMOV .4h (FEAT_FP16)
+}
+
+// --- corners random operands rarely reach, from the Arm ARM by hand -------------------
+
+u128 q(uint64_t hi, uint64_t lo) {
+  return u128{hi} << 64 | lo;
+}
+
+// Executes `insn` on a core with FP enabled and the given V registers/FPSR.
+void run_insn(Core& c, uint32_t insn) {
+  c.el = 0;
+  c.spsel = false;
+  c.sys.cpacr = 3u << 20;
+  c.pc = 0x1000;
+  c.next_pc = c.pc + 4;
+  c.exception_hook = [](Core&, uint32_t, uint32_t) { return true; };
+  try {
+    HandlerTable::instance()[decode(insn)](c, insn);
+  } catch (const ExceptionTaken&) {
+    ADD_FAILURE() << fmt::format("{:#010x} raised an exception", insn);
+  }
+}
+
+TEST(SimdBCorners, ShiftByElementWidth) {
+  Core c;
+  c.v[0] = q(0x1111, 0x1234567890abcdef);
+  c.v[1] = q(0x2222, ~0ull);
+  run_insn(c, 0x7f402420);  // URSHR d0, d1, #64: (2^64 - 1 + 2^63) >> 64
+  EXPECT_EQ(c.v[0], q(0, 1));
+  c.v[1] = q(0, 0x8000000000000000);
+  run_insn(c, 0x5f400420);  // SSHR d0, d1, #64
+  EXPECT_EQ(c.v[0], q(0, ~0ull));
+  c.v[0] = q(0x3333, 0x1234567890abcdef);
+  run_insn(c, 0x7f404420);  // SRI d0, d1, #64 keeps every bit of d0
+  EXPECT_EQ(c.v[0], q(0, 0x1234567890abcdef));
+  c.v[0] = q(0x3333, 0x1234567890abcdef);
+  c.v[1] = q(0, 0xfedcba9876543210);
+  run_insn(c, 0x7f7f5420);  // SLI d0, d1, #63 keeps d0's low 63 bits
+  EXPECT_EQ(c.v[0], q(0, 0x1234567890abcdef));
+  EXPECT_EQ(c.fpsr, 0u);
+}
+
+TEST(SimdBCorners, SaturationSetsStickyQc) {
+  Core c;
+  c.v[1] = q(0, 0x8000);
+  run_insn(c, 0x7f0f8420);  // SQSHRUN b0, h1, #1: negative -> 0
+  EXPECT_EQ(c.v[0], q(0, 0));
+  EXPECT_EQ(c.fpsr, fp::fpsr::kQc);
+  c.fpsr = 0;
+  c.v[1] = q(0, 0x80);
+  run_insn(c, 0x5e207820);  // SQABS b0, b1: -128 -> 127
+  EXPECT_EQ(c.v[0], q(0, 0x7f));
+  EXPECT_EQ(c.fpsr, fp::fpsr::kQc);
+  c.v[1] = q(0, 0x81);
+  run_insn(c, 0x5e207820);  // no saturation: QC stays set (cumulative)
+  EXPECT_EQ(c.v[0], q(0, 0x7f));
+  EXPECT_EQ(c.fpsr, fp::fpsr::kQc);
+  c.fpsr = 0;
+  run_insn(c, 0x5e207820);  // and is not set when nothing saturates
+  EXPECT_EQ(c.fpsr, 0u);
+  c.v[1] = q(0, 0x7fffffffffffffff);
+  run_insn(c, 0x5f7f7420);  // SQSHL d0, d1, #63
+  EXPECT_EQ(c.v[0], q(0, 0x7fffffffffffffff));
+  EXPECT_EQ(c.fpsr, fp::fpsr::kQc);
+}
+
+TEST(SimdBCorners, TableListWrapsPastV31) {
+  Core c;
+  for (unsigned r = 0; r < 32; ++r)
+    for (unsigned b = 0; b < 16; ++b)
+      c.v[r] |= u128{static_cast<uint8_t>(r << 3 | (b & 7))} << (8 * b);
+  // Indices: first byte of V31, V0, V1, V2; last in range; out of range.
+  static constexpr uint8_t kIdx[16] = {0, 16, 32, 48, 63, 64, 255, 17, 1, 2, 3, 33, 49, 62, 128, 5};
+  u128 idx = 0;
+  for (unsigned b = 0; b < 16; ++b)
+    idx |= u128{kIdx[b]} << (8 * b);
+  c.v[3] = idx;
+  u128 v31 = c.v[31], v0 = c.v[0], v1 = c.v[1], v2 = c.v[2];
+  auto table_byte = [&](unsigned i) -> unsigned {
+    const u128 regs[] = {v31, v0, v1, v2};
+    return static_cast<uint8_t>(regs[i / 16] >> (8 * (i % 16)));
+  };
+  run_insn(c, 0x4e0363e0);  // TBL v0.16b, {v31.16b, v0.16b, v1.16b, v2.16b}, v3.16b
+  for (unsigned b = 0; b < 16; ++b)
+    EXPECT_EQ(static_cast<uint8_t>(c.v[0] >> (8 * b)), kIdx[b] < 64 ? table_byte(kIdx[b]) : 0u)
+        << "byte " << b;
+  c.v[0] = v0;
+  c.v[4] = q(0xaaaaaaaaaaaaaaaa, 0xbbbbbbbbbbbbbbbb);
+  run_insn(c, 0x0e037004);  // TBX v4.8b, {v0.16b-v3.16b}, v3.8b
+  for (unsigned b = 0; b < 8; ++b) {
+    const u128 regs[] = {v0, v1, v2, idx};
+    unsigned i = kIdx[b];
+    unsigned want = i < 64 ? static_cast<uint8_t>(regs[i / 16] >> (8 * (i % 16))) : 0xbbu;
+    EXPECT_EQ(static_cast<uint8_t>(c.v[4] >> (8 * b)), want) << "byte " << b;
+  }
+  EXPECT_EQ(static_cast<uint64_t>(c.v[4] >> 64), 0u);  // Q = 0 clears the upper half
 }
 
 }  // namespace
