@@ -3,6 +3,10 @@
     .text
     .global _start
 _start:
+    // FP/SIMD on (CPACR_EL1.FPEN = 0b11) for the SIMD workload.
+    mov x0, #(3 << 20)
+    msr cpacr_el1, x0
+    isb
     adr x0, stack_top
     mov sp, x0
     bl workload

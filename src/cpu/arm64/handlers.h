@@ -37,5 +37,23 @@ void register_loads_stores(HandlerTable& t);
 void register_system(HandlerTable& t);
 void register_exception_generating(HandlerTable& t);
 void register_simd_fp(HandlerTable& t);
+void register_fp_data_processing(HandlerTable& t);
+void register_simd_three_same(HandlerTable& t);
+void register_simd_three_different(HandlerTable& t);
+void register_simd_by_element(HandlerTable& t);
+void register_simd_across_lanes(HandlerTable& t);
+void register_simd_two_reg_misc(HandlerTable& t);
+void register_simd_shift_imm(HandlerTable& t);
+void register_simd_modified_imm(HandlerTable& t);
+void register_simd_copy(HandlerTable& t);
+void register_simd_permute(HandlerTable& t);
+void register_simd_three_same_fp(HandlerTable& t);
+void register_simd_two_reg_misc_fp(HandlerTable& t);
+void register_simd_by_element_fp(HandlerTable& t);
+void register_simd_across_lanes_fp(HandlerTable& t);
+void register_simd_shift_imm_fp(HandlerTable& t);
+void register_loads_stores_simd(HandlerTable& t);
+void register_simd_crypto(HandlerTable& t);
+void register_crc32(HandlerTable& t);
 
 }  // namespace vmapple::arm64

@@ -101,6 +101,20 @@ class Mmu {
   std::pair<T, T> load_pair(uint64_t va, AccessFlags flags = {});
   template <typename T>
   void store_pair(uint64_t va, T first, T second, AccessFlags flags = {});
+  // Advanced SIMD structure loads/stores (LD1..LD4/ST1..ST4): the host
+  // address of `size` bytes at va when they lie in one page that hits the
+  // TLB for `kind` at the current EL and va passes the entry's alignment
+  // check for `align`-byte elements; nullptr otherwise (the caller then makes
+  // element accesses through load/store, which walk, fault or reach MMIO).
+  // Write entries never exist for code pages, so a span write needs no
+  // CodeWatch notification.
+  uint8_t* host_span(uint64_t va, unsigned size, unsigned align, AccessKind kind) {
+    const TlbEntry& e = tlb_[static_cast<unsigned>(kind)][privilege()].slot(va);
+    const auto misaligned = static_cast<uint32_t>(va & (align - 1)) << TlbEntry::kAlignShift;
+    if (e.matches(va, asid_, misaligned) && (va & 0xfff) + size <= 0x1000) [[likely]]
+      return reinterpret_cast<uint8_t*>(e.addend + va);
+    return nullptr;
+  }
   // STXR/STLXR/STXP: true when the monitor matched (address, size) and the
   // compare-and-swap against the value LDXR read succeeded. Clears the
   // monitor either way.

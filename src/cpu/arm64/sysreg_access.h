@@ -16,6 +16,10 @@ namespace idreg {
 inline constexpr uint64_t kMidr = 0x000f0510;  // implementer 0: software
 inline constexpr uint64_t kIdAa64Pfr0 = 0x1100000001000011;
 inline constexpr uint64_t kIdAa64Dfr0 = 0x00101006;
+// ID_AA64ISAR0_EL1: AES = 0b0010 (AES and PMULL), SHA1 = 1, SHA2 = 1 (SHA256
+// only), CRC32 = 1; everything else (atomics, RDM, SHA3, SM3/4, DP, FHM,
+// TS, TLB, RNDR) 0.
+inline constexpr uint64_t kIdAa64Isar0 = 0x2u << 4 | 0x1u << 8 | 0x1u << 12 | 0x1u << 16;
 inline constexpr uint64_t kIdAa64Mmfr0 = 0x0f000025;
 inline constexpr uint64_t kCtr = 0x8444c004;
 inline constexpr uint64_t kDczid = 4;  // 64-byte DC ZVA blocks

@@ -43,6 +43,7 @@ constexpr uint32_t kMpidr = reg(3, 0, 0, 0, 5);
 constexpr uint32_t kRevidr = reg(3, 0, 0, 0, 6);
 constexpr uint32_t kIdAa64Pfr0 = reg(3, 0, 0, 4, 0);
 constexpr uint32_t kIdAa64Dfr0 = reg(3, 0, 0, 5, 0);
+constexpr uint32_t kIdAa64Isar0 = reg(3, 0, 0, 6, 0);
 constexpr uint32_t kIdAa64Mmfr0 = reg(3, 0, 0, 7, 0);
 constexpr uint32_t kCcsidr = reg(3, 1, 0, 0, 0);
 constexpr uint32_t kClidr = reg(3, 1, 0, 0, 1);
@@ -194,6 +195,8 @@ uint64_t read_el1(Core& c, SysRegId id) {
       return idreg::kIdAa64Pfr0;
     case kIdAa64Dfr0:
       return idreg::kIdAa64Dfr0;
+    case kIdAa64Isar0:
+      return idreg::kIdAa64Isar0;
     case kIdAa64Mmfr0:
       return idreg::kIdAa64Mmfr0;
     case kCcsidr:

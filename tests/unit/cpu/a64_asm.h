@@ -39,6 +39,13 @@ constexpr uint32_t ldr_x(unsigned rt, unsigned rn, unsigned offset) {
 constexpr uint32_t str_x(unsigned rt, unsigned rn, unsigned offset) {
   return 0xf9000000u | (offset / 8) << 10 | rn << 5 | rt;
 }
+// LDR/STR Wt, [Xn|SP, #offset] (unsigned offset, a multiple of 4).
+constexpr uint32_t ldr_w(unsigned rt, unsigned rn, unsigned offset) {
+  return 0xb9400000u | (offset / 4) << 10 | rn << 5 | rt;
+}
+constexpr uint32_t str_w(unsigned rt, unsigned rn, unsigned offset) {
+  return 0xb9000000u | (offset / 4) << 10 | rn << 5 | rt;
+}
 // MOVZ/MOVK Xd, #imm16, LSL #(16 * hw)
 constexpr uint32_t movz(unsigned rd, unsigned imm16, unsigned hw = 0) {
   return 0xd2800000u | hw << 21 | (imm16 & 0xffff) << 5 | rd;
@@ -52,6 +59,19 @@ constexpr uint32_t mrs_nzcv(unsigned rt) {
 }
 constexpr uint32_t msr_nzcv(unsigned rt) {
   return 0xd51b4200u | rt;
+}
+// MRS/MSR of FPCR and FPSR.
+constexpr uint32_t mrs_fpcr(unsigned rt) {
+  return 0xd53b4400u | rt;
+}
+constexpr uint32_t msr_fpcr(unsigned rt) {
+  return 0xd51b4400u | rt;
+}
+constexpr uint32_t mrs_fpsr(unsigned rt) {
+  return 0xd53b4420u | rt;
+}
+constexpr uint32_t msr_fpsr(unsigned rt) {
+  return 0xd51b4420u | rt;
 }
 constexpr uint32_t mrs_tpidr_el0(unsigned rt) {
   return 0xd53bd040u | rt;

@@ -55,6 +55,8 @@ namespace vmapple::arm64::test::diff {
 inline constexpr unsigned kOffX = 0;       // X0..X30
 inline constexpr unsigned kOffSp = 248;    // SP
 inline constexpr unsigned kOffNzcv = 256;  // NZCV as MRS reads it
+inline constexpr unsigned kOffFpcr = 264;  // FPCR (groups with fp)
+inline constexpr unsigned kOffFpsr = 268;  // FPSR (groups with fp)
 inline constexpr unsigned kGprRecord = 272;
 inline constexpr unsigned kOffV = 272;  // Q0..Q31 (groups with fp)
 inline constexpr unsigned kFpRecord = kGprRecord + 32 * 16;
@@ -63,6 +65,8 @@ struct State {
   uint64_t x[31] = {};
   uint64_t sp = 0;
   uint64_t nzcv = 0;  // bits 31..28
+  uint32_t fpcr = 0;  // groups with fp: FPCR loaded before the instruction
+  uint32_t fpsr = 0;  // and FPSR (cumulative flags) before and after it
   unsigned __int128 v[32] = {};
 };
 
@@ -70,7 +74,10 @@ inline void encode_state(const State& s, uint8_t* rec, bool fp) {
   std::memcpy(rec + kOffX, s.x, sizeof s.x);
   std::memcpy(rec + kOffSp, &s.sp, 8);
   std::memcpy(rec + kOffNzcv, &s.nzcv, 8);
-  if (fp) std::memcpy(rec + kOffV, s.v, sizeof s.v);
+  if (!fp) return;
+  std::memcpy(rec + kOffFpcr, &s.fpcr, 4);
+  std::memcpy(rec + kOffFpsr, &s.fpsr, 4);
+  std::memcpy(rec + kOffV, s.v, sizeof s.v);
 }
 
 inline State decode_state(const uint8_t* rec, bool fp) {
@@ -78,7 +85,10 @@ inline State decode_state(const uint8_t* rec, bool fp) {
   std::memcpy(s.x, rec + kOffX, sizeof s.x);
   std::memcpy(&s.sp, rec + kOffSp, 8);
   std::memcpy(&s.nzcv, rec + kOffNzcv, 8);
-  if (fp) std::memcpy(s.v, rec + kOffV, sizeof s.v);
+  if (!fp) return s;
+  std::memcpy(&s.fpcr, rec + kOffFpcr, 4);
+  std::memcpy(&s.fpsr, rec + kOffFpsr, 4);
+  std::memcpy(s.v, rec + kOffV, sizeof s.v);
   return s;
 }
 
@@ -127,6 +137,69 @@ class Rng {
     }
   }
 
+  // A floating-point bit pattern of `esize` bits (16, 32, 64) biased towards
+  // what FP instructions treat specially: zeros, infinities, quiet and
+  // signalling NaNs with payloads, denormals, the normal range's edges,
+  // values near 1 and 2^k, and integers' boundaries.
+  uint64_t fp_bits(unsigned esize) {
+    unsigned mant = esize == 16 ? 10 : esize == 32 ? 23 : 52;
+    unsigned ebits = esize - 1 - mant;
+    uint64_t emax = (uint64_t{1} << ebits) - 1, bias = emax >> 1;
+    uint64_t sign = uint64_t{below(2)} << (esize - 1);
+    uint64_t mmask = (uint64_t{1} << mant) - 1, quiet = uint64_t{1} << (mant - 1);
+    auto make = [&](uint64_t e, uint64_t m) { return sign | e << mant | (m & mmask); };
+    switch (below(12)) {
+      case 0:
+        return make(0, 0);  // +-0
+      case 1:
+        return make(emax, 0);  // +-inf
+      case 2:
+        return make(emax, quiet | gen_());  // quiet NaN, random payload
+      case 3:                               // signalling NaN: quiet bit clear, payload non-zero
+        return make(emax, ((gen_() & (quiet - 1)) | (uint64_t{1} << below(mant - 1))));
+      case 4:
+        return make(0, gen_() >> below(mant));  // denormal (or zero)
+      case 5:
+        return make(below(2) ? 1 : emax - 1, chance(50) ? 0 : gen_());  // edges of the range
+      case 6:  // near 1.0 / 0.5 / 2.0, where rounding of small results lives
+        return make(bias - 1 + below(3), gen_() >> below(mant + 1));
+      case 7: {  // near an integer-conversion boundary: 2^k for k in 0..64
+        uint64_t e = bias + below(66);
+        return make(e < emax ? e : emax - 1, chance(50) ? gen_() >> (mant - below(4)) : mmask);
+      }
+      case 8:  // exactly representable small integers and halves
+        return make(bias + below(8), gen_() << (mant - below(4)));
+      case 9:  // a narrow exponent band so that additions round and cancel
+        return make(bias + below(5), gen_());
+      default:
+        return esize == 64 ? gen_() : gen_() & ((uint64_t{1} << esize) - 1);
+    }
+  }
+  // A 128-bit register of `esize`-bit FP lanes, each from fp_bits; some
+  // lanes copy another lane so equal operands appear.
+  unsigned __int128 fp_vector(unsigned esize) {
+    unsigned __int128 v = 0;
+    for (unsigned i = 0; i < 128 / esize; ++i) {
+      uint64_t lane = fp_bits(esize);
+      if (i && chance(10))
+        lane = static_cast<uint64_t>(v >> (esize * below(i))) &
+               ((esize == 64 ? 0 : uint64_t{1} << esize) - 1);
+      v |= static_cast<unsigned __int128>(lane) << (esize * i);
+    }
+    return v;
+  }
+  // FPCR: every rounding mode, FZ, DN and AHP in all combinations.
+  uint32_t fpcr() {
+    uint32_t v = below(4) << 22;
+    if (chance(30)) v |= 1u << 24;  // FZ
+    if (chance(30)) v |= 1u << 25;  // DN
+    if (chance(20)) v |= 1u << 26;  // AHP
+    return v;
+  }
+  // FPSR input: mostly clear, so the flags an instruction raises show; some
+  // cases start with flags set to check they stay (cumulative bits).
+  uint32_t fpsr() { return chance(80) ? 0 : static_cast<uint32_t>(gen_() & 0x0800009f); }
+
  private:
   std::mt19937_64 gen_;
 };
@@ -161,8 +234,8 @@ class Program {
  public:
   Program(Options opt, size_t cases) : opt_(opt), n_(cases) {
     record_ = opt.fp ? kFpRecord : kGprRecord;
-    load_words_ = 10 + 15 + 1 + (opt.fp ? 16 : 0);
-    store_words_ = 3 + 15 + 6 + (opt.fp ? 16 : 0);
+    load_words_ = 10 + 15 + 1 + (opt.fp ? 16 + 8 : 0);
+    store_words_ = 3 + 15 + 6 + (opt.fp ? 16 + 4 : 0);
     body_words_ = opt.branch_sled ? 2 * kSledSlots + 3 : 1;
     case_words_ = load_words_ + body_words_ + store_words_;
     code_ = kProgramBase + kElfHeaderSpace;
@@ -254,6 +327,14 @@ class Program {
     emit_address(e, 30, in);
     e(a64::ldr_x(30, 30, kOffSp));
     e(a64::add_imm(31, 30, 0));  // mov sp, x30
+    if (opt_.fp) {
+      emit_address(e, 30, in);
+      e(a64::ldr_w(30, 30, kOffFpcr));
+      e(a64::msr_fpcr(30));
+      emit_address(e, 30, in);
+      e(a64::ldr_w(30, 30, kOffFpsr));
+      e(a64::msr_fpsr(30));
+    }
     emit_address(e, 30, in);
     if (opt_.fp)
       for (unsigned r = 0; r < 32; r += 2)
@@ -280,9 +361,14 @@ class Program {
     emit_address(e, 30, out);
     for (unsigned r = 0; r < 30; r += 2)
       e(a64::stp_x(r, r + 1, 30, kOffX + 8 * r));
-    if (opt_.fp)
+    if (opt_.fp) {
       for (unsigned r = 0; r < 32; r += 2)
         e(a64::stp_q(r, r + 1, 30, kOffV + 16 * r));
+      e(a64::mrs_fpcr(0));
+      e(a64::str_w(0, 30, kOffFpcr));
+      e(a64::mrs_fpsr(0));
+      e(a64::str_w(0, 30, kOffFpsr));
+    }
     e(a64::mrs_tpidr_el0(0));
     e(a64::str_x(0, 30, kOffX + 240));
     e(a64::add_imm(0, 31, 0));  // mov x0, sp
@@ -445,6 +531,12 @@ inline std::string describe_case_diff(const Program& prog, const Case& c, size_t
   if (es.nzcv != gs.nzcv)
     s += fmt::format("  nzcv: qemu {:04b}  ours {:04b}  (input {:04b})\n", es.nzcv >> 28,
                      gs.nzcv >> 28, c.in.nzcv >> 28);
+  if (prog.options().fp && es.fpcr != gs.fpcr)
+    s += fmt::format("  fpcr: qemu 0x{:08x}  ours 0x{:08x}  (input 0x{:08x})\n", es.fpcr, gs.fpcr,
+                     c.in.fpcr);
+  if (prog.options().fp && es.fpsr != gs.fpsr)
+    s += fmt::format("  fpsr: qemu 0x{:08x}  ours 0x{:08x}  (input 0x{:08x})\n", es.fpsr, gs.fpsr,
+                     c.in.fpsr);
   for (unsigned r = 0; r < 32 && prog.options().fp; ++r)
     if (es.v[r] != gs.v[r])
       s += fmt::format("  q{}: qemu 0x{:016x}{:016x}  ours 0x{:016x}{:016x}\n", r,
@@ -460,6 +552,13 @@ inline std::string describe_case_diff(const Program& prog, const Case& c, size_t
   for (unsigned r = 0; r < 31; ++r)
     s += fmt::format(" x{}=0x{:x}", r, c.in.x[r]);
   s += fmt::format(" sp=0x{:x} nzcv={:04b}\n", c.in.sp, c.in.nzcv >> 28);
+  for (unsigned r = 0; r < 32 && prog.options().fp; ++r)
+    s += fmt::format("{}q{}=0x{:016x}{:016x}",
+                     r == 0  ? "  "
+                     : r % 4 ? " "
+                             : "\n  ",
+                     r, static_cast<uint64_t>(c.in.v[r] >> 64), static_cast<uint64_t>(c.in.v[r]));
+  if (prog.options().fp) s += "\n";
   return s;
 }
 

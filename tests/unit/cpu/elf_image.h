@@ -22,6 +22,10 @@ struct ElfSegment {
 struct ElfImage {
   uint64_t entry = 0;
   std::vector<ElfSegment> segments;
+  // Where the program headers are in memory (0 if no segment maps them):
+  // static glibc finds its TLS segment through AT_PHDR.
+  uint64_t phdr = 0;
+  unsigned phnum = 0, phentsize = 0;
 };
 
 inline std::vector<uint8_t> read_file_bytes(const std::string& path) {
@@ -39,12 +43,16 @@ inline ElfImage parse_elf(const std::vector<uint8_t>& file) {
     throw std::runtime_error("ELF: not a static little-endian AArch64 executable");
   ElfImage img;
   img.entry = eh.e_entry;
+  img.phnum = eh.e_phnum;
+  img.phentsize = eh.e_phentsize;
   for (unsigned i = 0; i < eh.e_phnum; ++i) {
     Elf64_Phdr ph;
     uint64_t off = eh.e_phoff + uint64_t{i} * eh.e_phentsize;
     if (off + sizeof ph > file.size()) throw std::runtime_error("ELF: bad program header");
     std::memcpy(&ph, file.data() + off, sizeof ph);
     if (ph.p_type != PT_LOAD || ph.p_memsz == 0) continue;
+    if (eh.e_phoff >= ph.p_offset && eh.e_phoff - ph.p_offset < ph.p_filesz)
+      img.phdr = ph.p_vaddr + (eh.e_phoff - ph.p_offset);
     if (ph.p_filesz > ph.p_memsz ||
         (ph.p_filesz && (ph.p_offset > file.size() || ph.p_filesz > file.size() - ph.p_offset)))
       throw std::runtime_error("ELF: bad segment");

@@ -292,7 +292,6 @@ TEST(Undefined, ReservedAndHiddenEncodings) {
       0xd65f0bff,              // RETAA
       0xd63f081f,              // BLRAAZ X0
       0x54000010,              // BC.EQ (FEAT_HBC hidden)
-      0x1ac04020,              // CRC32B (hidden by ID_AA64ISAR0)
       0x91800000,              // ADDG (MTE hidden)
       0x5ac00c20,              // REV with sf=0, opc=11
       0x1b200000,              // SMADDL with sf=0

@@ -75,6 +75,7 @@ TEST_F(SysRegsTest, IdRegisterSpaceHasExactlyTheScopeValues) {
       if (crm == 0 && op2 == 5) expected = 0x80000000;          // MPIDR_EL1 of vCPU 0
       if (crm == 4 && op2 == 0) expected = 0x1100000001000011;  // ID_AA64PFR0
       if (crm == 5 && op2 == 0) expected = 0x00101006;          // ID_AA64DFR0
+      if (crm == 6 && op2 == 0) expected = 0x00011120;          // ID_AA64ISAR0
       if (crm == 7 && op2 == 0) expected = 0x0f000025;          // ID_AA64MMFR0
       if (crm == 0 && op2 != 0 && op2 != 5 && op2 != 6) {
         EXPECT_EQ(exec_fault(mrs(1, id)), kUndef) << op2;  // unallocated

@@ -6,10 +6,13 @@
 // blocks, EL0 read/write/execute, TBI0 like Linux and qemu-user), because
 // with the MMU off every data access is Device memory and unaligned
 // accesses fault; MmuMode::kOff runs flat with the MMU off instead.
-// SVCs are intercepted through Core::exception_hook and emulate the few
-// Linux syscalls the test programs use (write, exit, exit_group).
-// Any other exception, an access outside the mapped RAM, or running past
-// the instruction budget stops the run with an error.
+// The process starts like a Linux one (argc, argv, envp and an auxiliary
+// vector with AT_PHDR, AT_RANDOM and AT_HWCAP on the stack, a brk heap and an
+// area for anonymous mmap), so static glibc programs run too. SVCs are
+// intercepted through Core::exception_hook and emulate the Linux syscalls
+// those programs make (write, exit, brk, mmap, the start-up queries).
+// Any other exception or syscall, an access outside the mapped RAM, or
+// running past the instruction budget stops the run with an error.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -24,6 +27,7 @@
 
 #include <fmt/format.h>
 
+#include "base/bits.h"
 #include "base/clock.h"
 #include "base/irq_line.h"
 #include "cpu/arm64/core.h"
@@ -56,6 +60,13 @@ class UserModeRunner {
   static constexpr uint64_t kPageMask = 0xfff;
   static constexpr uint64_t kTables = 0x7e0000000;  // translation tables
   static constexpr uint64_t kTablesSize = 64 << 10;
+  static constexpr uint64_t kHeapSize = 64 << 20;  // brk limit
+  static constexpr uint64_t kMmapBase = 0x700000000;
+  static constexpr uint64_t kMmapSize = 256 << 20;
+  // AT_HWCAP: FP, ASIMD, AES, PMULL, SHA1, SHA2, CRC32 (what the CPU's ID
+  // registers advertise; CPUID is left out: our EL0 does not emulate MRS of
+  // MIDR_EL1 as Linux does).
+  static constexpr uint64_t kHwcap = 0xfb;
 
   explicit UserModeRunner(const ElfImage& image, MmuMode mmu = MmuMode::kIdentityMap)
       : image_(image), mmu_(mmu) {
@@ -72,9 +83,15 @@ class UserModeRunner {
     }
     for (const ElfSegment& s : image.segments)
       ram_.write(s.vaddr, s.bytes);
+    brk_ = brk_start_ = ranges.back().second;
+    ram_.add_region("heap", brk_start_, kHeapSize);
+    ranges.emplace_back(brk_start_, brk_start_ + kHeapSize);
+    ram_.add_region("mmap", kMmapBase, kMmapSize);
+    ranges.emplace_back(kMmapBase, kMmapBase + kMmapSize);
     ram_.add_region("stack", kStackTop - kStackSize, kStackSize);
     ranges.emplace_back(kStackTop - kStackSize, kStackTop);
     if (mmu_ == MmuMode::kIdentityMap) build_identity_map(ranges);
+    initial_sp_ = build_initial_stack();
   }
 
   UserRunResult run(uint64_t max_instructions = 500'000'000) {
@@ -83,7 +100,7 @@ class UserModeRunner {
     InterpVcpu vcpu(cluster, 0, timer_line_, timer_line_);
     Core& c = vcpu.core();
     vcpu.set_reg(Reg::kPstate, 0);  // EL0t, DAIF clear
-    vcpu.set_reg(Reg::kSpEl0, kStackTop - 64);
+    vcpu.set_reg(Reg::kSpEl0, initial_sp_);
     vcpu.set_reg(Reg::kPc, image_.entry);
     c.sys.cpacr = 3u << 20;  // FPEN: no FP/SIMD traps, as under Linux
     // What Linux grants EL0: CTR/DCZID reads, DC ZVA, cache maintenance, WFI/WFE.
@@ -157,30 +174,131 @@ class UserModeRunner {
   const GuestMemory& ram() const { return ram_; }
 
  private:
-  // The Linux syscalls the test programs use; false for anything else.
+  // argc = 1, argv = {"prog"}, no environment, and the auxiliary vector
+  // static glibc reads at start-up; returns the initial SP.
+  uint64_t build_initial_stack() {
+    uint64_t strings = kStackTop - 256, random = kStackTop - 128;
+    ram_.write(strings, std::vector<uint8_t>{'p', 'r', 'o', 'g', 0});
+    for (unsigned i = 0; i < 16; ++i)
+      ram_.write_le<uint8_t>(random + i, static_cast<uint8_t>(0x5a + 7 * i));
+    const uint64_t words[] = {1,  strings,
+                              0,  0,  // argc, argv[0], NULL, envp NULL
+                              3,  image_.phdr,
+                              4,  image_.phentsize,
+                              5,  image_.phnum,
+                              6,  4096,
+                              9,  image_.entry,
+                              11, 0,
+                              12, 0,
+                              13, 0,
+                              14, 0,
+                              16, kHwcap,
+                              17, 100,
+                              23, 0,
+                              25, random,
+                              26, 0,
+                              0,  0};
+    uint64_t sp = (strings - sizeof words) & ~uint64_t{15};
+    for (size_t i = 0; i < std::size(words); ++i)
+      ram_.write_le<uint64_t>(sp + 8 * i, words[i]);
+    return sp;
+  }
+
+  // The Linux syscalls the test programs make; false for anything else.
   bool syscall(Core& c, UserRunResult& r) {
-    constexpr uint64_t kWrite = 64, kExit = 93, kExitGroup = 94;
+    constexpr uint64_t kEnosys = static_cast<uint64_t>(-38), kEnoent = static_cast<uint64_t>(-2);
+    constexpr uint64_t kEnomem = static_cast<uint64_t>(-12);
     switch (c.x[8]) {
-      case kWrite: {
-        uint64_t fd = c.x[0], buf = c.x[1], len = c.x[2];
-        std::vector<uint8_t> bytes(len);
-        if ((fd != 1 && fd != 2) || !ram_.read(buf, bytes)) {
-          c.x[0] = static_cast<uint64_t>(-14);  // -EFAULT / bad fd alike
-          return true;
-        }
-        auto& sink = fd == 1 ? r.out : r.err;
-        sink.insert(sink.end(), bytes.begin(), bytes.end());
-        c.x[0] = len;
+      case 64:  // write
+        c.x[0] = sys_write(c.x[0], c.x[1], c.x[2], r);
         return true;
-      }
-      case kExit:
-      case kExitGroup:
+      case 93:  // exit
+      case 94:  // exit_group
         r.exited = true;
         r.exit_code = static_cast<int>(c.x[0] & 0xff);
+        return true;
+      case 214:  // brk
+        if (c.x[0] >= brk_start_ && c.x[0] <= brk_start_ + kHeapSize) brk_ = c.x[0];
+        c.x[0] = brk_;
+        return true;
+      case 222: {  // mmap: anonymous, private, no fixed address
+        uint64_t len = (c.x[1] + kPageMask) & ~kPageMask;
+        bool anonymous = c.x[4] == ~uint64_t{0} && (c.x[3] & 0x20);
+        if (!anonymous || c.x[0] != 0 || len > kMmapBase + kMmapSize - mmap_next_) {
+          c.x[0] = anonymous ? kEnomem : kEnosys;
+          return true;
+        }
+        c.x[0] = mmap_next_;
+        mmap_next_ += len;
+        return true;
+      }
+      case 215:  // munmap: the area is never reused
+      case 226:  // mprotect
+      case 233:  // madvise
+      case 134:  // rt_sigaction
+      case 135:  // rt_sigprocmask
+        c.x[0] = 0;
+        return true;
+      case 96:   // set_tid_address
+      case 172:  // getpid
+      case 178:  // gettid
+        c.x[0] = 1;
+        return true;
+      case 99:   // set_robust_list (as qemu-user answers)
+      case 293:  // rseq
+      case 261:  // prlimit64: glibc falls back to its default stack size
+        c.x[0] = kEnosys;
+        return true;
+      case 78:  // readlinkat
+        c.x[0] = kEnoent;
+        return true;
+      case 79:  // newfstatat (stdout's type for stdio buffering): a FIFO
+        c.x[0] = sys_fstat_fifo(c.x[2]);
+        return true;
+      case 179:  // sysinfo (qsort sizes its buffer by the RAM it reports)
+        c.x[0] = sys_sysinfo(c.x[0]);
+        return true;
+      case 278:  // getrandom: deterministic bytes
+        c.x[0] = sys_getrandom(c.x[0], c.x[1]);
         return true;
       default:
         return false;
     }
+  }
+
+  uint64_t sys_write(uint64_t fd, uint64_t buf, uint64_t len, UserRunResult& r) {
+    if ((fd != 1 && fd != 2) || len > kHeapSize) return static_cast<uint64_t>(-14);
+    std::vector<uint8_t> bytes(len);
+    if (!ram_.read(buf, bytes)) return static_cast<uint64_t>(-14);  // -EFAULT / bad fd alike
+    auto& sink = fd == 1 ? r.out : r.err;
+    sink.insert(sink.end(), bytes.begin(), bytes.end());
+    return len;
+  }
+
+  uint64_t sys_getrandom(uint64_t buf, uint64_t len) {
+    if (len > kStackSize) return static_cast<uint64_t>(-14);
+    std::vector<uint8_t> bytes(len);
+    for (uint64_t i = 0; i < len; ++i)
+      bytes[i] = static_cast<uint8_t>(i * 37 + 11);
+    return ram_.write(buf, bytes) ? len : static_cast<uint64_t>(-14);
+  }
+
+  // struct sysinfo (112 bytes): 1 GiB of RAM, half of it free, mem_unit 1.
+  uint64_t sys_sysinfo(uint64_t info) {
+    std::vector<uint8_t> si(112, 0);
+    store_le<uint64_t>(&si[32], uint64_t{1} << 30);  // totalram
+    store_le<uint64_t>(&si[40], uint64_t{1} << 29);  // freeram
+    store_le<uint16_t>(&si[80], 1);                  // procs
+    store_le<uint32_t>(&si[104], 1);                 // mem_unit
+    return ram_.write(info, si) ? 0 : static_cast<uint64_t>(-14);
+  }
+
+  // struct stat (asm-generic layout, 128 bytes): st_mode at 16, st_blksize at 56.
+  uint64_t sys_fstat_fifo(uint64_t statbuf) {
+    std::vector<uint8_t> st(128, 0);
+    store_le<uint32_t>(&st[16], 0010600);  // S_IFIFO | 0600
+    store_le<uint32_t>(&st[56], 4096);
+    return ram_.write(statbuf, st) ? 0 : static_cast<uint64_t>(-14);
   }
 
   // Identity map of every 2 MiB block that holds RAM: L0 -> L1 -> L2 tables
@@ -220,6 +338,7 @@ class UserModeRunner {
   ElfImage image_;
   MmuMode mmu_;
   GuestMemory ram_;
+  uint64_t brk_start_ = 0, brk_ = 0, mmap_next_ = kMmapBase, initial_sp_ = 0;
   FixedClock clock_;
   NullLine timer_line_;
 };

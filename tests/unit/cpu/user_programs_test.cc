@@ -15,7 +15,8 @@ namespace vmapple::arm64::test {
 namespace {
 
 std::string program_path(const std::string& name) {
-  return std::string(VMAPPLE_USER_PROGRAM_DIR) + "/user_" + name + ".elf";
+  std::string file = name.starts_with("glibc_") ? name : "user_" + name;
+  return std::string(VMAPPLE_USER_PROGRAM_DIR) + "/" + file + ".elf";
 }
 
 std::string text(const std::vector<uint8_t>& bytes) {
@@ -52,6 +53,20 @@ TEST_P(UserPrograms, MatchQemuWithMmuOff) {
 
 INSTANTIATE_TEST_SUITE_P(Guest, UserPrograms,
                          ::testing::Values("sort", "crc", "strings", "intmath", "flags", "edge"),
+                         [](const auto& info) { return std::string(info.param); });
+
+// Static glibc programs (tests/guest/user/glibc/): NEON and FP intrinsics
+// under every FPCR mode, libm, printf/strtod, glibc's SIMD string functions,
+// auto-vectorised loops, and the crypto/CRC extension. They start like a
+// Linux process (auxv, brk, mmap) and print hashes of all their results.
+class GlibcPrograms : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(GlibcPrograms, MatchQemu) {
+  expect_match_qemu(std::string("glibc_") + GetParam(), MmuMode::kIdentityMap);
+}
+
+INSTANTIATE_TEST_SUITE_P(Guest, GlibcPrograms,
+                         ::testing::Values("neon_int", "neon_fp", "libm", "strings_vec", "crypto"),
                          [](const auto& info) { return std::string(info.param); });
 
 // The runner itself: a program that fails a CHECK exits with 1 and says so,

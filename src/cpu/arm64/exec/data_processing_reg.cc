@@ -1,8 +1,8 @@
 // A64 "Data Processing -- Register": logical and add/subtract (shifted and
 // extended register), add/subtract with carry, conditional compare and
-// select, and the 1-, 2- and 3-source groups. CRC32* stay UNDEFINED
-// (ID_AA64ISAR0 hides them). The decoder leaves reserved shift/imm6/option
-// combinations unallocated, so the handlers see valid encodings only.
+// select, and the 1-, 2- and 3-source groups (CRC32* are in crc32.cc). The
+// decoder leaves reserved shift/imm6/option combinations unallocated, so the
+// handlers see valid encodings only.
 #include <bit>
 
 #include "base/bits.h"
