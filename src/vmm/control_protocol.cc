@@ -36,6 +36,22 @@ struct Refused {
   std::string message;
 };
 
+// User text inside a reason: control characters escaped (a reason is one
+// line) and cut short (a reason is not an echo of the request).
+std::string shown(std::string_view text) {
+  constexpr size_t kMaxShown = 64;
+  std::string out;
+  for (size_t i = 0; i < text.size() && i < kMaxShown; ++i) {
+    auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x20 || c == 0x7f)
+      out += fmt::format("\\x{:02x}", c);
+    else
+      out += text[i];
+  }
+  if (text.size() > kMaxShown) out += "...";
+  return out;
+}
+
 const CommandInfo& find_command(const json& request) {
   auto it = request.find("command");
   if (it == request.end()) throw Refused{"missing \"command\""};
@@ -46,7 +62,7 @@ const CommandInfo& find_command(const json& request) {
   throw Refused{
       fmt::format("unknown command '{}' (use power-button, key, key-down, key-up, type, "
                   "pointer, buttons, wheel, status or quit)",
-                  name)};
+                  shown(name))};
 }
 
 void check_members(const json& request, const CommandInfo& info) {
@@ -55,7 +71,7 @@ void check_members(const json& request, const CommandInfo& info) {
     bool known = false;
     for (std::string_view m : info.members)
       known = known || m == member;
-    if (!known) throw Refused{fmt::format("'{}' takes no member \"{}\"", info.name, member)};
+    if (!known) throw Refused{fmt::format("'{}' takes no member \"{}\"", info.name, shown(member))};
   }
 }
 
@@ -70,7 +86,8 @@ uint16_t key_code(const json& request) {
   if (!key.is_string()) throw Refused{"\"key\" must be a string such as \"KEY_A\""};
   const std::string& name = key.get_ref<const std::string&>();
   auto code = linux_key_from_name(name);
-  if (!code) throw Refused{fmt::format("unknown key '{}' (use Linux names such as KEY_A)", name)};
+  if (!code)
+    throw Refused{fmt::format("unknown key '{}' (use Linux names such as KEY_A)", shown(name))};
   return *code;
 }
 

@@ -110,6 +110,19 @@ TEST(ControlProtocol, CommandMustBeAKnownString) {
   EXPECT_NE(refused(R"({"command":"STATUS"})").find("unknown command"), std::string::npos);
 }
 
+TEST(ControlProtocol, ReasonsShowUserTextOnOneLineAndShort) {
+  // Found by control_fuzz: a command name with an escaped newline.
+  std::string r = refused(R"({"command":"quit\nnow"})");
+  EXPECT_EQ(r.find('\n'), std::string::npos);
+  EXPECT_NE(r.find("'quit\\x0anow'"), std::string::npos) << r;
+  EXPECT_EQ(refused(R"({"command":"key","key":"A\u0000"})").find('\0'), std::string::npos);
+  std::string member = refused(R"({"command":"status","a\tb":1})");
+  EXPECT_EQ(member, "'status' takes no member \"a\\x09b\"");
+  std::string long_name = refused(R"({"command":")" + std::string(1000, 'z') + "\"}");
+  EXPECT_LT(long_name.size(), 200u);
+  EXPECT_NE(long_name.find(std::string(64, 'z') + "..."), std::string::npos);
+}
+
 TEST(ControlProtocol, UnknownMembersAreRefused) {
   EXPECT_EQ(refused(R"({"command":"status","verbose":true})"),
             "'status' takes no member \"verbose\"");
