@@ -446,6 +446,10 @@ void request_hvc_exit(Core& core, uint16_t imm, bool is_smc) {
 }
 
 void request_wfi_exit(Core& core) {
+  // The timer lines are only recomputed now and then: a compare value that
+  // passed since must raise its line before deciding to sleep, or WFI would
+  // wait for an interrupt that never comes (no deadline: it already fired).
+  core.timer->update();
   if (core.vcpu->interrupt_pending()) return;
   std::optional<uint64_t> deadline;
   if (auto ticks = core.timer->next_deadline_ticks()) {
