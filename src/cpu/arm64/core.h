@@ -147,7 +147,11 @@ struct Core {
   void check_fp_enabled() {
     if (!fp_enabled()) take_sync(ec::kFpAccess, 1u << 24 | 0xeu << 20, pc);
   }
-  bool fp_enabled() const;
+  bool fp_enabled() const {
+    // CPACR_EL1.FPEN: 0b11 no trap, 0b01 trap EL0 only, 0b00/0b10 trap both.
+    unsigned fpen = bits(sys.cpacr, 21, 20);
+    return fpen == 3 || (fpen == 1 && el == 1);
+  }
 
   // Hook for user-mode test harnesses. Called by take_sync/take_abort before
   // any exception state changes, with next_pc = the handler's value (pc + 4

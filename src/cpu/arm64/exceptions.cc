@@ -73,12 +73,6 @@ void Core::select_sp(unsigned new_el, bool new_spsel) {
   sp = el == 0 || !spsel ? banked_sp_el0 : banked_sp_el1;
 }
 
-bool Core::fp_enabled() const {
-  // CPACR_EL1.FPEN: 0b11 no trap, 0b01 trap EL0 only, 0b00/0b10 trap both.
-  unsigned fpen = bits(sys.cpacr, 21, 20);
-  return fpen == 3 || (fpen == 1 && el == 1);
-}
-
 namespace {
 
 // The common part of every exception entry; `next_pc` becomes the vector.

@@ -463,8 +463,16 @@ uint32_t host_flags() {
   return f;
 }
 
+// The software path against the host (the fast path would compare the host
+// with itself).
+struct SoftwareOnly {
+  SoftwareOnly() { set_host_fast_path(false); }
+  ~SoftwareOnly() { set_host_fast_path(true); }
+};
+
 template <class T, class U>
 void compare_with_host(int n) {
+  SoftwareOnly software;
   std::mt19937_64 g(12345);
   auto bits = [](T x) { return std::bit_cast<U>(x); };
   for (int i = 0; i < n; ++i) {
@@ -528,6 +536,7 @@ TEST(FpHost, DoubleMatchesHostRoundToNearest) {
 
 // Conversions double -> single and integer -> FP against the host.
 TEST(FpHost, ConversionsMatchHost) {
+  SoftwareOnly software;
   std::mt19937_64 g(777);
   for (int i = 0; i < 1000000; ++i) {
     double d = random_normal<double>(g);
@@ -549,6 +558,120 @@ TEST(FpHost, ConversionsMatchHost) {
                 static_cast<uint64_t>(static_cast<int64_t>(d)));
     }
   }
+}
+
+// --- the host fast path against the software path ------------------------------------
+
+// Operand bits biased towards where the fast path's conditions switch:
+// results near the smallest normal and the overflow threshold, exact and
+// inexact results, ties, and every special class.
+template <class U>
+U edge_operand(std::mt19937_64& g) {
+  constexpr int kM = sizeof(U) == 4 ? 23 : 52, kE = sizeof(U) == 4 ? 8 : 11;
+  constexpr uint64_t kEmax = (1u << kE) - 1, kBias = kEmax >> 1;
+  uint64_t sign = (g() & 1) << (kM + kE);
+  uint64_t frac = g() & ((uint64_t{1} << kM) - 1);
+  switch (g() % 8) {
+    case 0:  // few significant bits: exact products and quotients
+      frac &= ~((uint64_t{1} << (kM - g() % 6)) - 1);
+      break;
+    case 1:
+      frac = 0;
+      break;
+    default:
+      break;
+  }
+  uint64_t e;
+  switch (g() % 8) {
+    case 0:
+      e = g() % 4;  // zero, denormal, the smallest normals
+      break;
+    case 1:
+      e = kEmax - g() % 3;  // NaN/inf, the largest normals
+      break;
+    case 2:
+      e = kBias / 2 + g() % 8;  // squares and products near underflow
+      break;
+    case 3:
+      e = kBias + kBias / 2 - g() % 8;  // products near overflow
+      break;
+    case 4:
+      e = g() % (kEmax + 1);
+      break;
+    default:
+      e = kBias - 8 + g() % 16;
+      break;
+  }
+  return static_cast<U>(sign | e << kM | frac);
+}
+
+template <class U>
+void compare_fast_with_software(int n) {
+  std::mt19937_64 g(sizeof(U) * 1000 + 7);
+  static constexpr uint32_t kFpcr[] = {0, fpcr::kFz, fpcr::kDn, fpcr::kFz | fpcr::kDn, kRp, kRz};
+  for (int i = 0; i < n; ++i) {
+    U a = edge_operand<U>(g), b = edge_operand<U>(g), c = edge_operand<U>(g);
+    uint32_t fpcr_value = kFpcr[g() % std::size(kFpcr)];
+    int op = static_cast<int>(g() % 6);
+    auto run = [&](bool fast, uint32_t& flags) {
+      set_host_fast_path(fast);
+      Env e(fpcr_value);
+      U r;
+      switch (op) {
+        case 0:
+          r = add(a, b, e);
+          break;
+        case 1:
+          r = sub(a, b, e);
+          break;
+        case 2:
+          r = mul(a, b, e);
+          break;
+        case 3:
+          r = div(a, b, e);
+          break;
+        case 4:
+          r = sqrt(a, e);
+          break;
+        default:
+          r = muladd(c, a, b, e);
+          break;
+      }
+      flags = e.flags;
+      return r;
+    };
+    uint32_t fast_flags, soft_flags;
+    U fast = run(true, fast_flags), soft = run(false, soft_flags);
+    set_host_fast_path(true);
+    ASSERT_EQ(fast, soft) << "op " << op << std::hex << " a " << a << " b " << b << " c " << c
+                          << " fpcr " << fpcr_value;
+    ASSERT_EQ(fast_flags, soft_flags) << "op " << op << std::hex << " a " << a << " b " << b
+                                      << " c " << c << " fpcr " << fpcr_value;
+  }
+}
+
+TEST(FpFastPath, SingleMatchesSoftware) {
+  compare_fast_with_software<uint32_t>(2000000);
+}
+TEST(FpFastPath, DoubleMatchesSoftware) {
+  compare_fast_with_software<uint64_t>(2000000);
+}
+
+TEST(FpFastPath, MulAddDoubleRoundingMidpoint) {
+  // (1 + 2^-12)^2 = 1 + 2^-11 + 2^-24 is a single-precision midpoint; an
+  // addend of +-2^-60 is lost when the sum is rounded to double, and then
+  // rounding to single would tie to even. The exact value is above (below)
+  // the midpoint, so the result rounds up (down).
+  uint32_t a = f2u(1.0f + 0x1p-12f);
+  Env up(kRne);
+  EXPECT_EQ(muladd(f2u(0x1p-60f), a, a, up), f2u(1.0f + 0x1p-11f + 0x1p-23f));
+  EXPECT_EQ(up.flags, fpsr::kIxc);
+  Env down(kRne);
+  EXPECT_EQ(muladd(f2u(-0x1p-60f), a, a, down), f2u(1.0f + 0x1p-11f));
+  EXPECT_EQ(down.flags, fpsr::kIxc);
+  Env exact(kRne);  // no addend below: a true tie, to even
+  EXPECT_EQ(muladd(f2u(0x1p-11f), a, a, exact), f2u(1.0f + 0x2p-11f));
+  EXPECT_EQ(exact.flags, fpsr::kIxc);
 }
 
 }  // namespace

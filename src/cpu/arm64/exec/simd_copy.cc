@@ -34,11 +34,20 @@ unsigned rd(uint32_t insn) {
   return static_cast<unsigned>(bits(insn, 4, 0));
 }
 
-// Every lane of Vd (the scalar form: lane 0 only) set to `value`.
+// Every lane of Vd (the scalar form: lane 0 only) set to `value`: the
+// element replicated over 64 bits and stored twice (Q = 0 clears the upper
+// half again), so DUP costs the same for every element size.
 void fill(Core& c, unsigned d, unsigned esize, uint64_t value, unsigned bytes) {
   VReg r;
-  for (unsigned i = 0; i < bytes * 8 / esize; ++i)
-    r.set_elem(i, esize, value);
+  if (bytes * 8 == esize) {
+    r.set_elem(0, esize, value);
+  } else {
+    uint64_t pattern = value & mask(esize);
+    for (unsigned w = esize; w < 64; w *= 2)
+      pattern |= pattern << w;
+    r.set<uint64_t>(0, pattern);
+    r.set<uint64_t>(1, pattern);
+  }
   set_vreg(c, d, r, bytes == 16);
 }
 

@@ -119,4 +119,10 @@ F recpx(F a, Env& env);
 uint32_t unsigned_recip_estimate(uint32_t a);
 uint32_t unsigned_rsqrt_estimate(uint32_t a);
 
+// add/sub/mul/div/sqrt (and single-precision muladd) take a host-FP fast
+// path where it is provably exact: round-to-nearest-even, normal operands
+// and a result well inside the normal range, with Inexact derived exactly.
+// Tests turn it off to compare it with the software path. Default: on.
+void set_host_fast_path(bool enabled);
+
 }  // namespace vmapple::arm64::fp

@@ -4,9 +4,19 @@
 #include <algorithm>
 #include <cmath>
 
+#include "cpu/arm64/fp/fp_host.h"
 #include "cpu/arm64/fp/fp_impl.h"
 
 namespace vmapple::arm64::fp {
+
+namespace detail {
+std::atomic<bool> g_host_fast_path{true};
+}  // namespace detail
+
+void set_host_fast_path(bool enabled) {
+  detail::g_host_fast_path.store(enabled, std::memory_order_relaxed);
+}
+
 namespace {
 
 using detail::Format;
@@ -69,6 +79,10 @@ F add_wide(Wide a, Wide b, int scale, Env& env) {
 template <class F>
 F add_sub(F a, F b, bool subtract, Env& env) {
   using T = Format<F>;
+  F fast;
+  if (detail::fast_path_applies<F>(env) && detail::normal(a) && detail::normal(b) &&
+      detail::host_add(a, subtract ? neg(b) : b, env, fast))
+    return fast;
   Unpacked ua = detail::unpack(a, env), ub = detail::unpack(b, env);
   F nan;
   if (detail::process_nans(ua, ub, a, b, env, nan)) return nan;
@@ -85,6 +99,10 @@ F add_sub(F a, F b, bool subtract, Env& env) {
 template <class F>
 F mul_impl(F a, F b, bool mulx, Env& env) {
   using T = Format<F>;
+  F fast;
+  if (detail::fast_path_applies<F>(env) && detail::normal(a) && detail::normal(b) &&
+      detail::host_mul(a, b, env, fast))
+    return fast;
   Unpacked ua = detail::unpack(a, env), ub = detail::unpack(b, env);
   F nan;
   if (detail::process_nans(ua, ub, a, b, env, nan)) return nan;
@@ -185,6 +203,10 @@ F mulx(F a, F b, Env& env) {
 template <class F>
 F div(F a, F b, Env& env) {
   using T = Format<F>;
+  F fast;
+  if (detail::fast_path_applies<F>(env) && detail::normal(a) && detail::normal(b) &&
+      detail::host_div(a, b, env, fast))
+    return fast;
   Unpacked ua = detail::unpack(a, env), ub = detail::unpack(b, env);
   F nan;
   if (detail::process_nans(ua, ub, a, b, env, nan)) return nan;
@@ -207,6 +229,9 @@ F div(F a, F b, Env& env) {
 template <class F>
 F sqrt(F a, Env& env) {
   using T = Format<F>;
+  F fast;
+  if (detail::fast_path_applies<F>(env) && detail::normal(a) && detail::host_sqrt(a, env, fast))
+    return fast;
   Unpacked u = detail::unpack(a, env);
   if (u.is_nan()) return detail::process_nan(u.type, a, env);
   if (u.is_zero()) return T::zero(u.sign);
@@ -226,6 +251,12 @@ F sqrt(F a, Env& env) {
 template <class F>
 F muladd(F addend, F a, F b, Env& env) {
   using T = Format<F>;
+  if constexpr (sizeof(F) == 4) {
+    F fast;
+    if (detail::fast_path_applies<F>(env) && detail::normal(addend) && detail::normal(a) &&
+        detail::normal(b) && detail::host_muladd32(addend, a, b, env, fast))
+      return fast;
+  }
   Unpacked uc = detail::unpack(addend, env);
   Unpacked ua = detail::unpack(a, env), ub = detail::unpack(b, env);
   bool inf_times_zero = (ua.is_inf() && ub.is_zero()) || (ua.is_zero() && ub.is_inf());
