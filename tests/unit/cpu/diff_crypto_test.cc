@@ -13,10 +13,6 @@ namespace {
 
 constexpr size_t kDefaultCases = 3000;
 
-unsigned reg(Rng& r) {
-  return r.below(32);
-}
-
 // Rd, Rn, Rm with Rn/Rm sometimes equal to Rd.
 uint32_t regs3(Rng& r) {
   const unsigned d = reg(r);
@@ -62,15 +58,7 @@ const Group kGroups[] = {
     {"crc32", Options{}, gen_crc32},
 };
 
-class DiffCrypto : public ::testing::TestWithParam<Group> {};
-
-TEST_P(DiffCrypto, Program) {
-  GroupRun& run = group_run(GetParam(), kDefaultCases);
-  expect_same_as_qemu(run, run_on_our_cpu(run));
-}
-
-INSTANTIATE_TEST_SUITE_P(Groups, DiffCrypto, ::testing::ValuesIn(kGroups),
-                         [](const auto& info) { return std::string(info.param.name); });
+VMAPPLE_DIFF_GROUP_SUITE(DiffCrypto, kGroups, kDefaultCases);
 
 }  // namespace
 }  // namespace vmapple::arm64::test::diff

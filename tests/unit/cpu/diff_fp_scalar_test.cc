@@ -16,16 +16,13 @@
 #include "cpu/arm64/decode/decoder.h"
 #include "cpu/arm64/handlers.h"
 #include "unit/cpu/diff_groups.h"
+#include "unit/cpu/simd_test_util.h"
 
 namespace vmapple::arm64::test::diff {
 namespace {
 
 constexpr size_t kDefaultCases = 4000;
 constexpr Options kFp{.fp = true};
-
-unsigned reg(Rng& r) {
-  return r.below(32);
-}
 
 // Register numbers with some aliasing (Vd == Vn, Vn == Vm, Va == Vn).
 struct Regs {
@@ -47,13 +44,8 @@ unsigned esize_of(unsigned ftype) {
 // not matter and the result must clear it).
 void fp_operand(Rng& r, Case& c, unsigned v, unsigned esize) {
   unsigned __int128 hi = static_cast<unsigned __int128>(r.next()) << 64 | r.next();
-  uint64_t mask = esize == 64 ? ~0ull : (1ull << esize) - 1;
+  uint64_t mask = lane_mask(esize);
   c.in.v[v] = (hi & ~static_cast<unsigned __int128>(mask)) | (r.fp_bits(esize) & mask);
-}
-
-void fp_state(Rng& r, Case& c) {
-  c.in.fpcr = r.fpcr();
-  c.in.fpsr = r.fpsr();
 }
 
 // A 64-bit register value for integer -> FP: boundary integers, values
@@ -208,43 +200,11 @@ const Group kGroups[] = {
     {"fp_fmov", kFp, gen_fmov},
 };
 
-class DiffFpScalar : public ::testing::TestWithParam<Group> {};
-
-TEST_P(DiffFpScalar, Program) {
-  GroupRun& run = group_run(GetParam(), kDefaultCases);
-  expect_same_as_qemu(run, run_on_our_cpu(run));
-}
-
-INSTANTIATE_TEST_SUITE_P(Groups, DiffFpScalar, ::testing::ValuesIn(kGroups),
-                         [](const auto& info) { return std::string(info.param.name); });
+VMAPPLE_DIFF_GROUP_SUITE(DiffFpScalar, kGroups, kDefaultCases);
 
 // --- reserved encodings ------------------------------------------------------------------
 
-// Runs `insn` on a bare Core with FP enabled (FPCR and V regs zero); returns
-// the exception class taken, or -1 if the instruction completed.
-int run_one(uint32_t insn) {
-  Core c;
-  c.el = 1;
-  c.sys.cpacr = 3u << 20;
-  c.pc = 0x1000;
-  c.next_pc = c.pc + 4;
-  int ec = -1;
-  c.exception_hook = [&](Core&, uint32_t cls, uint32_t) {
-    ec = static_cast<int>(cls);
-    return true;
-  };
-  try {
-    HandlerTable::instance()[decode(insn)](c, insn);
-  } catch (const ExceptionTaken&) {
-  }
-  return ec;
-}
-
 TEST(FpScalarReserved, HalfPrecisionArithmeticIsUndefined) {
-  struct Probe {
-    uint32_t insn;
-    const char* what;
-  };
   static constexpr Probe kUndefined[] = {
       {0x1ee22820, "fadd h0, h1, h2"},      {0x1ee04020, "fmov h0, h1"},
       {0x1ef80020, "fcvtzs w0, h1"},        {0x1ee20020, "scvtf h0, w1"},
@@ -255,23 +215,18 @@ TEST(FpScalarReserved, HalfPrecisionArithmeticIsUndefined) {
       {0x1ee26820, "fmaxnm h0, h1, h2"},    {0x1ee44020, "frintn h0, h1"},
       {0x1ea22820, "fadd with ftype = 10"},
   };
-  for (const Probe& p : kUndefined)
-    EXPECT_EQ(run_one(p.insn), 0x00) << p.what << fmt::format(" 0x{:08x}", p.insn);
+  expect_exception_of(kUndefined, 0x00);
   // Controls: the single/double neighbours and the v8.0 half conversions run.
   static constexpr Probe kValid[] = {
       {0x1e222820, "fadd s0, s1, s2"}, {0x1e23c020, "fcvt h0, s1"}, {0x1ee24020, "fcvt s0, h1"},
       {0x1e63c020, "fcvt h0, d1"},     {0x1ee2c020, "fcvt d0, h1"}, {0x1e624020, "fcvt s0, d1"},
   };
-  for (const Probe& p : kValid)
-    EXPECT_EQ(run_one(p.insn), -1) << p.what << fmt::format(" 0x{:08x}", p.insn);
+  expect_exception_of(kValid, -1);
 }
 
 TEST(FpScalarReserved, ScalarWritesClearTheRestOfTheRegister) {
   Core c;
-  c.el = 1;
-  c.sys.cpacr = 3u << 20;
-  c.pc = 0x1000;
-  c.next_pc = c.pc + 4;
+  init_core(c);
   c.v[0] = ~static_cast<unsigned __int128>(0);
   c.v[1] = static_cast<unsigned __int128>(0x3f800000u);         // 1.0f
   c.v[2] = static_cast<unsigned __int128>(0x40000000u);         // 2.0f

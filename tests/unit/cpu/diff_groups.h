@@ -94,4 +94,33 @@ inline void expect_same_as_qemu(const GroupRun& run, const std::vector<uint8_t>&
                 << cmp.report;
 }
 
+// A random register number 0..31.
+inline unsigned reg(Rng& r) {
+  return r.below(32);
+}
+
+// Sets Xn, or SP for n = 31 (the base register encoding).
+inline void set_reg_or_sp(Case& c, unsigned n, uint64_t v) {
+  if (n == 31)
+    c.in.sp = v;
+  else
+    c.in.x[n] = v;
+}
+
+// The group's program on our CPU compared with qemu's run.
+inline void expect_group_same_as_qemu(const Group& g, size_t default_cases) {
+  GroupRun& run = group_run(g, default_cases);
+  expect_same_as_qemu(run, run_on_our_cpu(run));
+}
+
 }  // namespace vmapple::arm64::test::diff
+
+// A parameterised suite `Suite` with one test "Program" per group of
+// `groups` (named after the group) that runs it on our CPU and on qemu.
+#define VMAPPLE_DIFF_GROUP_SUITE(Suite, groups, default_cases)         \
+  class Suite : public ::testing::TestWithParam<Group> {};             \
+  TEST_P(Suite, Program) {                                             \
+    expect_group_same_as_qemu(GetParam(), default_cases);              \
+  }                                                                    \
+  INSTANTIATE_TEST_SUITE_P(Groups, Suite, ::testing::ValuesIn(groups), \
+                           [](const auto& info) { return std::string(info.param.name); })

@@ -16,9 +16,6 @@ namespace {
 
 constexpr size_t kDefaultCases = 4000;
 
-unsigned reg(Rng& r) {
-  return r.below(32);
-}
 unsigned sf(Rng& r) {
   return r.below(2);
 }

@@ -14,17 +14,6 @@ namespace {
 constexpr size_t kDefaultCases = 3000;
 constexpr unsigned kWindow = 256;
 
-unsigned reg(Rng& r) {
-  return r.below(32);
-}
-
-void set_reg_or_sp(Case& c, unsigned n, uint64_t v) {
-  if (n == 31)
-    c.in.sp = v;
-  else
-    c.in.x[n] = v;
-}
-
 // A random address in the case's window for an access of `bytes`, aligned
 // to `align`.
 uint64_t target(Rng& r, const CaseContext& ctx, unsigned bytes, unsigned align = 1) {
@@ -225,15 +214,7 @@ const Group kGroups[] = {
     {"ldst_fp_reg", kFpData, gen_ldst_reg_fp}, {"ldst_fp_pair", kFpData, gen_ldst_pair_fp},
 };
 
-class DiffLdst : public ::testing::TestWithParam<Group> {};
-
-TEST_P(DiffLdst, Program) {
-  GroupRun& run = group_run(GetParam(), kDefaultCases);
-  expect_same_as_qemu(run, run_on_our_cpu(run));
-}
-
-INSTANTIATE_TEST_SUITE_P(Groups, DiffLdst, ::testing::ValuesIn(kGroups),
-                         [](const auto& info) { return std::string(info.param.name); });
+VMAPPLE_DIFF_GROUP_SUITE(DiffLdst, kGroups, kDefaultCases);
 
 }  // namespace
 }  // namespace vmapple::arm64::test::diff

@@ -14,18 +14,13 @@
 #include "cpu/arm64/decode/decoder.h"
 #include "cpu/arm64/handlers.h"
 #include "unit/cpu/diff_groups.h"
+#include "unit/cpu/simd_test_util.h"
 
 namespace vmapple::arm64::test::diff {
 namespace {
 
-using u128 = unsigned __int128;
-
 constexpr size_t kDefaultCases = 3000;
 constexpr Options kFp{.fp = true};
-
-uint64_t lane_mask(unsigned esize) {
-  return esize == 64 ? ~0ull : (1ull << esize) - 1;
-}
 
 // One lane of `esize` bits biased towards the boundaries of the lane.
 uint64_t int_lane(Rng& r, unsigned esize) {
@@ -118,11 +113,6 @@ Regs regs(Rng& r) {
       break;
   }
   return g;
-}
-
-void fp_state(Rng& r, Case& c) {
-  c.in.fpcr = r.fpcr();
-  c.in.fpsr = r.fpsr();
 }
 
 // --- three same -------------------------------------------------------------------
@@ -316,15 +306,7 @@ const Group kGroups[] = {
     {"simd_across_lanes", kFp, gen_across},
 };
 
-class DiffSimdA : public ::testing::TestWithParam<Group> {};
-
-TEST_P(DiffSimdA, Program) {
-  GroupRun& run = group_run(GetParam(), kDefaultCases);
-  expect_same_as_qemu(run, run_on_our_cpu(run));
-}
-
-INSTANTIATE_TEST_SUITE_P(Groups, DiffSimdA, ::testing::ValuesIn(kGroups),
-                         [](const auto& info) { return std::string(info.param.name); });
+VMAPPLE_DIFF_GROUP_SUITE(DiffSimdA, kGroups, kDefaultCases);
 
 // --- focused checks on a bare Core -------------------------------------------------------
 
@@ -337,19 +319,11 @@ struct Outcome {
 Outcome exec(uint32_t insn, std::initializer_list<std::pair<unsigned, u128>> v, uint32_t fpsr = 0) {
   Outcome o;
   Core& c = o.core;
-  c.el = 1;
-  c.sys.cpacr = 3u << 20;
+  init_core(c);
   c.fpsr = fpsr;
   for (auto [r, val] : v)
     c.v[r] = val;
-  c.pc = 0x1000;
-  c.next_pc = c.pc + 4;
-  c.exception_hook = [&](Core&, uint32_t, uint32_t) { return o.undefined = true; };
-  try {
-    HandlerTable::instance()[decode(insn)](c, insn);
-  } catch (const ExceptionTaken&) {
-    o.undefined = true;
-  }
+  o.undefined = execute(c, insn) != -1;
   return o;
 }
 
@@ -477,18 +451,7 @@ TEST(SimdAFocused, ReservedEncodingsAreUndefined) {
   for (uint32_t insn : kUndefined)
     EXPECT_TRUE(exec(insn, {}).undefined) << std::hex << insn;
   // and the FP trap comes first for a defined one when CPACR traps.
-  Core c;
-  c.el = 0;
-  bool trapped = false;
-  c.exception_hook = [&](Core&, uint32_t ec, uint32_t) {
-    trapped = ec == 0x07;
-    return true;
-  };
-  try {
-    HandlerTable::instance()[decode(0x4e228420)](c, 0x4e228420);  // add v0.16b
-  } catch (const ExceptionTaken&) {
-  }
-  EXPECT_TRUE(trapped);
+  EXPECT_EQ(exception_of(0x4e228420, false), 0x07);  // add v0.16b
 }
 
 }  // namespace

@@ -15,16 +15,12 @@
 #include "cpu/arm64/fp/fp.h"
 #include "cpu/arm64/handlers.h"
 #include "unit/cpu/diff_groups.h"
+#include "unit/cpu/simd_test_util.h"
 
 namespace vmapple::arm64::test::diff {
 namespace {
 
 constexpr size_t kDefaultCases = 4000;
-using u128 = unsigned __int128;
-
-unsigned reg(Rng& r) {
-  return r.below(32);
-}
 
 // Vd drawn so that it often equals one of the sources.
 unsigned dest(Rng& r, unsigned n, unsigned m = 32) {
@@ -69,10 +65,7 @@ uint64_t lane_value(Rng& r, unsigned esize) {
 }
 
 u128 lane_vector(Rng& r, unsigned esize) {
-  u128 v = 0;
-  for (unsigned i = 0; i < 128 / esize; ++i)
-    v |= u128{lane_value(r, esize)} << (esize * i);
-  return v;
+  return vector_of(r, esize, lane_value);
 }
 
 // Every V register random with lanes of mostly `esize` bits (sometimes of
@@ -80,8 +73,7 @@ u128 lane_vector(Rng& r, unsigned esize) {
 void fill(Rng& r, Case& c, unsigned esize) {
   for (auto& v : c.in.v)
     v = lane_vector(r, r.chance(70) ? esize : 8u << r.below(4));
-  c.in.fpcr = r.fpcr();
-  c.in.fpsr = r.fpsr();
+  fp_state(r, c);
 }
 
 // --- two-register miscellaneous ---------------------------------------------------
@@ -366,43 +358,12 @@ const Group kGroups[] = {
     {"tbl", kFp, gen_tbl},
 };
 
-class DiffSimdB : public ::testing::TestWithParam<Group> {};
-
-TEST_P(DiffSimdB, Program) {
-  GroupRun& run = group_run(GetParam(), kDefaultCases);
-  expect_same_as_qemu(run, run_on_our_cpu(run));
-}
-
-INSTANTIATE_TEST_SUITE_P(Groups, DiffSimdB, ::testing::ValuesIn(kGroups),
-                         [](const auto& info) { return std::string(info.param.name); });
+VMAPPLE_DIFF_GROUP_SUITE(DiffSimdB, kGroups, kDefaultCases);
 
 // --- reserved encodings and the FP access trap ------------------------------------------
 
-// The exception class the instruction takes on a bare Core at EL0, or -1.
-int exception_of(uint32_t insn, bool fp_enabled = true) {
-  Core c;
-  c.el = 0;
-  c.spsel = false;
-  c.sys.cpacr = fp_enabled ? 3u << 20 : 0;
-  c.pc = 0x1000;
-  c.next_pc = c.pc + 4;
-  int ec = -1;
-  c.exception_hook = [&](Core&, uint32_t cls, uint32_t) {
-    ec = static_cast<int>(cls);
-    return true;
-  };
-  try {
-    HandlerTable::instance()[decode(insn)](c, insn);
-  } catch (const ExceptionTaken&) {
-  }
-  return ec;
-}
-
 TEST(SimdBUndefined, ReservedEncodings) {
-  static constexpr struct {
-    uint32_t insn;
-    const char* what;
-  } kReserved[] = {
+  static constexpr Probe kReserved[] = {
       {0x0f00fc00, "FMOV v0.4h, #imm (FEAT_FP16)"},
       {0x4f00fc00, "FMOV v0.8h, #imm (FEAT_FP16)"},
       {0x2f00f400, "FMOV Q=0 op=1 cmode=1111"},
@@ -443,8 +404,7 @@ TEST(SimdBUndefined, ReservedEncodings) {
       {0x0ee04800, "CLS size 3"},
       {0x0ee03800, "SUQADD Q=0 size 3"},
   };
-  for (const auto& k : kReserved)
-    EXPECT_EQ(exception_of(k.insn), 0) << k.what << fmt::format(" ({:#010x})", k.insn);
+  expect_exception_of(kReserved, 0x00);
 }
 
 TEST(SimdBUndefined, ValidNeighboursExecute) {
@@ -485,17 +445,8 @@ u128 q(uint64_t hi, uint64_t lo) {
 
 // Executes `insn` on a core with FP enabled and the given V registers/FPSR.
 void run_insn(Core& c, uint32_t insn) {
-  c.el = 0;
-  c.spsel = false;
-  c.sys.cpacr = 3u << 20;
-  c.pc = 0x1000;
-  c.next_pc = c.pc + 4;
-  c.exception_hook = [](Core&, uint32_t, uint32_t) { return true; };
-  try {
-    HandlerTable::instance()[decode(insn)](c, insn);
-  } catch (const ExceptionTaken&) {
-    ADD_FAILURE() << fmt::format("{:#010x} raised an exception", insn);
-  }
+  init_core(c);
+  EXPECT_EQ(execute(c, insn), -1) << fmt::format("{:#010x} raised an exception", insn);
 }
 
 TEST(SimdBCorners, ShiftByElementWidth) {

@@ -17,16 +17,13 @@
 #include "cpu/arm64/fp/fp.h"
 #include "cpu/arm64/handlers.h"
 #include "unit/cpu/diff_groups.h"
+#include "unit/cpu/simd_test_util.h"
 
 namespace vmapple::arm64::test::diff {
 namespace {
 
 constexpr size_t kDefaultCases = 3000;
 constexpr Options kFp{.fp = true};
-
-unsigned reg(Rng& r) {
-  return r.below(32);
-}
 
 // Register numbers with a fair share of aliasing (Vd == Vn, Vn == Vm).
 struct Regs {
@@ -44,30 +41,22 @@ Regs regs(Rng& r) {
 // (INT_MIN, powers of two, values just beyond the significand) or FP-like
 // patterns.
 uint64_t int_lane(Rng& r, unsigned esize) {
-  uint64_t lane_mask = esize == 64 ? ~0ull : (1ull << esize) - 1;
+  uint64_t mask = lane_mask(esize);
   switch (r.below(5)) {
     case 0:
-      return r.value() & lane_mask;
+      return r.value() & mask;
     case 1: {  // around 2^k: where conversions round
       uint64_t v = (1ull << r.below(esize)) + (r.next() >> r.below(64)) % 16 - 8;
-      return (r.chance(50) ? v : 0 - v) & lane_mask;
+      return (r.chance(50) ? v : 0 - v) & mask;
     }
     case 2:
-      return (r.next() >> r.below(esize)) & lane_mask;
+      return (r.next() >> r.below(esize)) & mask;
     default:
-      return r.fp_bits(esize) & lane_mask;
+      return r.fp_bits(esize) & mask;
   }
 }
-unsigned __int128 int_vector(Rng& r, unsigned esize) {
-  unsigned __int128 v = 0;
-  for (unsigned i = 0; i < 128 / esize; ++i)
-    v |= static_cast<unsigned __int128>(int_lane(r, esize)) << (esize * i);
-  return v;
-}
-
-void fp_state(Rng& r, Case& c) {
-  c.in.fpcr = r.fpcr();
-  c.in.fpsr = r.fpsr();
+u128 int_vector(Rng& r, unsigned esize) {
+  return vector_of(r, esize, int_lane);
 }
 
 // --- three same -------------------------------------------------------------------------
@@ -287,52 +276,11 @@ const Group kGroups[] = {
     {"shift_fixed_fp", kFp, gen_shift_fixed},
 };
 
-class DiffSimdFp : public ::testing::TestWithParam<Group> {};
-
-TEST_P(DiffSimdFp, Program) {
-  GroupRun& run = group_run(GetParam(), kDefaultCases);
-  expect_same_as_qemu(run, run_on_our_cpu(run));
-}
-
-INSTANTIATE_TEST_SUITE_P(Groups, DiffSimdFp, ::testing::ValuesIn(kGroups),
-                         [](const auto& info) { return std::string(info.param.name); });
+VMAPPLE_DIFF_GROUP_SUITE(DiffSimdFp, kGroups, kDefaultCases);
 
 // --- reserved encodings -------------------------------------------------------------------
 
-// A bare Core at EL1 with FP/SIMD enabled.
-void init_core(Core& c) {
-  c.el = 1;
-  c.sys.cpacr = 3u << 20;
-  c.pc = 0x1000;
-  c.next_pc = c.pc + 4;
-}
-
-// Runs `insn` on `c`; returns the exception class taken, or -1 if the
-// instruction completed.
-int execute(Core& c, uint32_t insn) {
-  int ec = -1;
-  c.exception_hook = [&](Core&, uint32_t cls, uint32_t) {
-    ec = static_cast<int>(cls);
-    return true;
-  };
-  try {
-    HandlerTable::instance()[decode(insn)](c, insn);
-  } catch (const ExceptionTaken&) {
-  }
-  return ec;
-}
-
-int run_one(uint32_t insn) {
-  Core c;
-  init_core(c);
-  return execute(c, insn);
-}
-
 TEST(SimdFpReserved, UndefinedEncodings) {
-  struct Probe {
-    uint32_t insn;
-    const char* what;
-  };
   static constexpr Probe kUndefined[] = {
       {0x0e60d420, "fadd v0.1d, v1.1d, v0.1d (sz=1, Q=0)"},
       {0x4e401420, "fadd v0.8h (FEAT_FP16)"},
@@ -354,8 +302,7 @@ TEST(SimdFpReserved, UndefinedEncodings) {
       {0x5f10e420, "scvtf h0, #fbits (FEAT_FP16)"},
       {0x6ee1c820, "ursqrte with sz=1"},
   };
-  for (const Probe& p : kUndefined)
-    EXPECT_EQ(run_one(p.insn), 0x00) << p.what << fmt::format(" 0x{:08x}", p.insn);
+  expect_exception_of(kUndefined, 0x00);
   // Controls: the neighbouring valid encodings execute.
   static constexpr Probe kValid[] = {
       {0x4e60d420, "fadd v0.2d"},        {0x0e20d420, "fadd v0.2s"},
@@ -363,8 +310,7 @@ TEST(SimdFpReserved, UndefinedEncodings) {
       {0x4f40e420, "scvtf v0.2d, #64"},  {0x7e70d820, "faddp d0, v1.2d"},
       {0x6e616820, "fcvtxn2 v0.4s"},     {0x0ea1c820, "urecpe v0.2s"},
   };
-  for (const Probe& p : kValid)
-    EXPECT_EQ(run_one(p.insn), -1) << p.what << fmt::format(" 0x{:08x}", p.insn);
+  expect_exception_of(kValid, -1);
 }
 
 // The FP access trap: with CPACR_EL1.FPEN clear a valid FP SIMD encoding
@@ -378,7 +324,6 @@ TEST(SimdFpReserved, TrapsWhenFpDisabled) {
 
 // --- corners the random operands rarely reach ----------------------------------------
 
-using u128 = unsigned __int128;
 u128 lanes32(uint32_t l0, uint32_t l1, uint32_t l2, uint32_t l3) {
   return u128{l3} << 96 | u128{l2} << 64 | u128{l1} << 32 | l0;
 }

@@ -16,17 +16,6 @@ namespace {
 constexpr size_t kDefaultCases = 4000;
 constexpr unsigned kWindow = 256;
 
-unsigned reg(Rng& r) {
-  return r.below(32);
-}
-
-void set_reg_or_sp(Case& c, unsigned n, uint64_t v) {
-  if (n == 31)
-    c.in.sp = v;
-  else
-    c.in.x[n] = v;
-}
-
 // Points Rn at an address for `bytes` in the case's window (sometimes
 // straddling its end) and picks the post-index form: bit 23 and Rm (31 =
 // by the transfer size, else by Xm, which keeps its random value).
@@ -95,15 +84,7 @@ const Group kGroups[] = {
     {"simd_ld_replicate", kFpData, gen_replicate},
 };
 
-class DiffSimdLdst : public ::testing::TestWithParam<Group> {};
-
-TEST_P(DiffSimdLdst, Program) {
-  GroupRun& run = group_run(GetParam(), kDefaultCases);
-  expect_same_as_qemu(run, run_on_our_cpu(run));
-}
-
-INSTANTIATE_TEST_SUITE_P(Groups, DiffSimdLdst, ::testing::ValuesIn(kGroups),
-                         [](const auto& info) { return std::string(info.param.name); });
+VMAPPLE_DIFF_GROUP_SUITE(DiffSimdLdst, kGroups, kDefaultCases);
 
 }  // namespace
 }  // namespace vmapple::arm64::test::diff

@@ -15,10 +15,6 @@ namespace {
 constexpr size_t kDefaultCases = 3000;
 constexpr unsigned kWindow = 256;
 
-unsigned reg(Rng& r) {
-  return r.below(32);
-}
-
 void gen_system_el0(Rng& r, const CaseContext& ctx, Case& c) {
   unsigned t = reg(r);
   switch (r.below(6)) {
@@ -67,15 +63,7 @@ const Group kGroups[] = {
     {"system_el0", {.data_bytes = kWindow}, gen_system_el0},
 };
 
-class DiffSys : public ::testing::TestWithParam<Group> {};
-
-TEST_P(DiffSys, Program) {
-  GroupRun& run = group_run(GetParam(), kDefaultCases);
-  expect_same_as_qemu(run, run_on_our_cpu(run));
-}
-
-INSTANTIATE_TEST_SUITE_P(Groups, DiffSys, ::testing::ValuesIn(kGroups),
-                         [](const auto& info) { return std::string(info.param.name); });
+VMAPPLE_DIFF_GROUP_SUITE(DiffSys, kGroups, kDefaultCases);
 
 }  // namespace
 }  // namespace vmapple::arm64::test::diff

@@ -41,22 +41,6 @@ class LoadStoreTest : public MmuFixture {
     std::memcpy(mem() + offset, &v, sizeof v);
   }
   uint64_t& x(unsigned n) { return core_.x[n]; }
-
-  // exec() that must take a synchronous exception: returns ESR_EL1.
-  uint64_t exec_fault(uint32_t insn) {
-    const uint64_t pstate = core_.pstate();
-    const uint64_t pc = core_.pc;
-    core_.sys.esr = 0;
-    try {
-      exec(insn);
-    } catch (const ExceptionTaken&) {
-      core_.set_pstate(pstate);
-      core_.pc = pc;
-      return core_.sys.esr;
-    }
-    ADD_FAILURE() << "no exception for " << std::hex << insn;
-    return 0;
-  }
 };
 
 TEST_F(LoadStoreTest, UnsignedOffsetSizes) {

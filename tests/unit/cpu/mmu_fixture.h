@@ -198,6 +198,23 @@ class MmuFixture : public ::testing::Test {
     core_.pc = core_.next_pc;
   }
 
+  // exec() that must take a synchronous exception: returns ESR_EL1 (PSTATE
+  // and PC as before it, so a test goes on from the same place).
+  uint64_t exec_fault(uint32_t insn) {
+    const uint64_t pstate = core_.pstate();
+    const uint64_t pc = core_.pc;
+    core_.sys.esr = 0;
+    try {
+      exec(insn);
+    } catch (const ExceptionTaken&) {
+      core_.set_pstate(pstate);
+      core_.pc = pc;
+      return core_.sys.esr;
+    }
+    ADD_FAILURE() << "no exception for " << std::hex << insn;
+    return 0;
+  }
+
   GuestMemory ram_;
   FakeCodeWatch code_;
   Core core_;

@@ -29,22 +29,6 @@ class SimdLdstTest : public MmuFixture {
 
   uint8_t* mem() { return ram_.span_at(kData, 2 * 4096)->data(); }
 
-  // exec() that must take a synchronous exception: returns ESR_EL1.
-  uint64_t exec_fault(uint32_t insn) {
-    const uint64_t pstate = core_.pstate();
-    const uint64_t pc = core_.pc;
-    core_.sys.esr = 0;
-    try {
-      exec(insn);
-    } catch (const ExceptionTaken&) {
-      core_.set_pstate(pstate);
-      core_.pc = pc;
-      return core_.sys.esr;
-    }
-    ADD_FAILURE() << "no exception for " << std::hex << insn;
-    return 0;
-  }
-
   u128 bytes_at(unsigned offset) {
     u128 v;
     std::memcpy(&v, mem() + offset, 16);

@@ -10,7 +10,9 @@
 // Arm ARM allows. When the block lies in RAM pages the TLB already maps
 // (Mmu::host_span), it moves with one or two host copies; otherwise each
 // element goes through Mmu::load/store (walk, alignment, fault, MMIO).
+#include <algorithm>
 #include <cstring>
+#include <optional>
 
 #include "cpu/arm64/decode/op.h"
 #include "cpu/arm64/exec/loads_stores.h"
@@ -23,20 +25,32 @@ using namespace ldst;
 
 constexpr unsigned kMaxBlock = 64;
 
+// The host bytes of [va, va + bytes) (a block crosses at most one page
+// boundary): `first` bytes at p, the rest at q. nullopt when a page is not
+// mapped to RAM in the TLB for this access (then the element path runs).
+struct HostBlock {
+  uint8_t* p;
+  uint8_t* q;
+  unsigned first;
+};
+template <typename T>
+std::optional<HostBlock> host_block(Core& c, uint64_t va, unsigned bytes, AccessKind kind) {
+  const unsigned first = std::min(bytes, 0x1000u - static_cast<unsigned>(va & 0xfff));
+  uint8_t* p = c.mmu->host_span(va, first, sizeof(T), kind);
+  if (!p) return std::nullopt;
+  if (first == bytes) return HostBlock{p, nullptr, first};
+  uint8_t* q = c.mmu->host_span(va + first, bytes - first, sizeof(T), kind);
+  if (!q) return std::nullopt;
+  return HostBlock{p, q, first};
+}
+
 // Reads `bytes` (a multiple of sizeof(T)) at va into buf.
 template <typename T>
 void read_block(Core& c, uint64_t va, uint8_t* buf, unsigned bytes) {
-  const unsigned first = std::min(bytes, 0x1000u - static_cast<unsigned>(va & 0xfff));
-  if (uint8_t* p = c.mmu->host_span(va, first, sizeof(T), AccessKind::kRead)) {
-    if (first == bytes) {
-      std::memcpy(buf, p, bytes);
-      return;
-    }
-    if (uint8_t* q = c.mmu->host_span(va + first, bytes - first, sizeof(T), AccessKind::kRead)) {
-      std::memcpy(buf, p, first);
-      std::memcpy(buf + first, q, bytes - first);
-      return;
-    }
+  if (auto h = host_block<T>(c, va, bytes, AccessKind::kRead)) {
+    std::memcpy(buf, h->p, h->first);
+    if (h->q) std::memcpy(buf + h->first, h->q, bytes - h->first);
+    return;
   }
   for (unsigned i = 0; i < bytes; i += sizeof(T))
     store_le<T>(buf + i, c.mmu->load<T>(va + i));
@@ -45,17 +59,10 @@ void read_block(Core& c, uint64_t va, uint8_t* buf, unsigned bytes) {
 // Writes `bytes` of buf at va.
 template <typename T>
 void write_block(Core& c, uint64_t va, const uint8_t* buf, unsigned bytes) {
-  const unsigned first = std::min(bytes, 0x1000u - static_cast<unsigned>(va & 0xfff));
-  if (uint8_t* p = c.mmu->host_span(va, first, sizeof(T), AccessKind::kWrite)) {
-    if (first == bytes) {
-      std::memcpy(p, buf, bytes);
-      return;
-    }
-    if (uint8_t* q = c.mmu->host_span(va + first, bytes - first, sizeof(T), AccessKind::kWrite)) {
-      std::memcpy(p, buf, first);
-      std::memcpy(q, buf + first, bytes - first);
-      return;
-    }
+  if (auto h = host_block<T>(c, va, bytes, AccessKind::kWrite)) {
+    std::memcpy(h->p, buf, h->first);
+    if (h->q) std::memcpy(h->q, buf + h->first, bytes - h->first);
+    return;
   }
   for (unsigned i = 0; i < bytes; i += sizeof(T))
     c.mmu->store<T>(va + i, load_le<T>(buf + i));

@@ -4,13 +4,13 @@
 #include "base/bits.h"
 #include "cpu/arm64/decode/op.h"
 #include "cpu/arm64/exec/simd.h"
-#include "cpu/arm64/exec/simda_int.h"
+#include "cpu/arm64/exec/simd_int.h"
 #include "cpu/arm64/handlers.h"
 
 namespace vmapple::arm64 {
 namespace {
 
-using namespace simda;
+using namespace simd_int;
 
 enum class Reduce { kAdd, kAddLong, kMax, kMin };
 
@@ -36,17 +36,8 @@ void reduce_lanes(Core& c, uint32_t insn) {
 template <Reduce R, bool Signed>
 void across(Core& c, uint32_t insn) {
   c.check_fp_enabled();
-  switch (bits(insn, 23, 22)) {
-    case 0:
-      reduce_lanes<R, Signed, uint8_t>(c, insn);
-      break;
-    case 1:
-      reduce_lanes<R, Signed, uint16_t>(c, insn);
-      break;
-    default:
-      reduce_lanes<R, Signed, uint32_t>(c, insn);
-      break;
-  }
+  by_narrow_lane_type(c, bits(insn, 23, 22),
+                      [&]<class U>() { reduce_lanes<R, Signed, U>(c, insn); });
 }
 
 // ADDP (scalar): Vn.D[0] + Vn.D[1].

@@ -7,13 +7,13 @@
 #include "base/bits.h"
 #include "cpu/arm64/decode/op.h"
 #include "cpu/arm64/exec/simd.h"
-#include "cpu/arm64/exec/simda_int.h"
+#include "cpu/arm64/exec/simd_int.h"
 #include "cpu/arm64/handlers.h"
 
 namespace vmapple::arm64 {
 namespace {
 
-using namespace simda;
+using namespace simd_int;
 
 // Vm[index] copied into every lane.
 template <class U>
@@ -64,26 +64,13 @@ struct Sqrdmulh {
   }
 };
 
-template <class Op, class U>
-void same_lanes(Core& c, uint32_t insn) {
-  bool scalar = bit(insn, 28), q = bit(insn, 30) && !scalar;
-  unsigned count = scalar ? 1 : (q ? 16 : 8) / sizeof(U);
-  VReg m = element<U>(c, insn), n = vreg(c, bits(insn, 9, 5));
-  VReg d = vreg(c, bits(insn, 4, 0)), r;
-  bool qc = false;
-  for (unsigned i = 0; i < count; ++i)
-    r.set<U>(i, Op::template lane<U>(n.get<U>(i), m.get<U>(i), d.get<U>(i), qc));
-  set_vreg(c, bits(insn, 4, 0), r, q);
-  if (qc) set_qc(c);
-}
-
 template <class Op>
 void same_width(Core& c, uint32_t insn) {
   c.check_fp_enabled();
   if (bits(insn, 23, 22) == 1)
-    same_lanes<Op, uint16_t>(c, insn);
+    same_lanes<Op, uint16_t>(c, insn, element<uint16_t>(c, insn));
   else
-    same_lanes<Op, uint32_t>(c, insn);
+    same_lanes<Op, uint32_t>(c, insn, element<uint32_t>(c, insn));
 }
 
 template <class Op, bool Signed>

@@ -4,13 +4,13 @@
 #include "base/bits.h"
 #include "cpu/arm64/decode/op.h"
 #include "cpu/arm64/exec/simd.h"
-#include "cpu/arm64/exec/simdb_int.h"
+#include "cpu/arm64/exec/simd_int.h"
 #include "cpu/arm64/handlers.h"
 
 namespace vmapple::arm64 {
 namespace {
 
-using namespace simdb;
+using namespace simd_int;
 
 struct Fields {
   bool q;

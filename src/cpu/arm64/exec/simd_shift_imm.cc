@@ -12,13 +12,13 @@
 #include "base/bits.h"
 #include "cpu/arm64/decode/op.h"
 #include "cpu/arm64/exec/simd.h"
-#include "cpu/arm64/exec/simdb_int.h"
+#include "cpu/arm64/exec/simd_int.h"
 #include "cpu/arm64/handlers.h"
 
 namespace vmapple::arm64 {
 namespace {
 
-using namespace simdb;
+using namespace simd_int;
 
 struct Fields {
   bool q, scalar;
@@ -53,15 +53,7 @@ unsigned left_shift(const Fields& f) {
 template <class Op>
 void elementwise(Core& c, const Fields& f, Op op) {
   if (!f.scalar && !f.q && f.size == 3) c.undefined();
-  by_lane_type(f.size, [&]<class T>() {
-    VReg vn = vreg(c, f.n), vd = vreg(c, f.d), r;
-    unsigned lanes = f.scalar ? 1 : (f.q ? 16 : 8) / sizeof(T);
-    bool sat = false;
-    for (unsigned i = 0; i < lanes; ++i)
-      r.set<T>(i, op(vn.get<T>(i), vd.get<T>(i), sat));
-    if (sat) set_qc(c);
-    set_vreg(c, f.d, r, f.q && !f.scalar);
-  });
+  by_lane_type(f.size, [&]<class T>() { map_lanes<T>(c, f.scalar, f.q, f.n, f.d, op); });
 }
 
 // SSHR/USHR/SRSHR/URSHR and the accumulating SSRA/USRA/SRSRA/URSRA.
@@ -71,7 +63,7 @@ void exec_shr(Core& c, uint32_t insn) {
   unsigned sh = right_shift(f);
   elementwise(c, f, [sh](auto x, decltype(x) acc, bool&) {
     using T = decltype(x);
-    i128 v = lane_int(x, Signed);
+    i128 v = to_i128<T, Signed>(x);
     if (Round) v += i128{1} << (sh - 1);
     T r = static_cast<T>(v >> sh);
     return Accumulate ? static_cast<T>(acc + r) : r;
@@ -116,48 +108,24 @@ template <bool SrcSigned, bool DstSigned>
 void exec_qshl(Core& c, uint32_t insn) {
   Fields f = fields(c, insn);
   unsigned sh = left_shift(f);
-  elementwise(c, f, [sh](auto x, decltype(x), bool& sat) {
-    return sat_to<decltype(x)>(shl128(lane_int(x, SrcSigned), sh), DstSigned, sat);
+  elementwise(c, f, [sh](auto x, decltype(x), bool& qc) {
+    using T = decltype(x);
+    return sat<T, DstSigned>(shl(to_i128<T, SrcSigned>(x), sh), qc);
   });
 }
 
-enum class Narrow { kTruncate, kSigned, kUnsigned, kSignedToUnsigned };
-
 // SHRN/RSHRN/SQ(R)SHRN/UQ(R)SHRN/SQ(R)SHRUN: lanes of twice the width
-// shifted right (rounded), narrowed into the lower (Q = 0) or upper (Q = 1)
-// half of Vd; the scalar forms narrow one element.
+// shifted right (rounded), then narrowed.
 template <Narrow Kind, bool Round>
 void exec_shrn(Core& c, uint32_t insn) {
   Fields f = fields(c, insn);
-  if (f.size == 3) c.undefined();
   unsigned sh = right_shift(f);
-  by_lane_type(f.size, [&]<class T>() {
-    if constexpr (sizeof(T) < 8) {
-      using W = wider_t<T>;
-      constexpr bool kSrcSigned = Kind == Narrow::kSigned || Kind == Narrow::kSignedToUnsigned;
-      VReg vn = vreg(c, f.n), r;
-      unsigned lanes = f.scalar ? 1 : 8 / sizeof(T);
-      bool sat = false;
-      for (unsigned i = 0; i < lanes; ++i) {
-        i128 v = lane_int(vn.get<W>(i), kSrcSigned);
-        if (Round) v += i128{1} << (sh - 1);
-        v >>= sh;
-        T out;
-        if constexpr (Kind == Narrow::kTruncate)
-          out = static_cast<T>(v);
-        else
-          out = sat_to<T>(v, Kind == Narrow::kSigned, sat);
-        r.set<T>(i, out);
-      }
-      if (sat) set_qc(c);
-      if (f.scalar || !f.q) {
-        set_vreg(c, f.d, r, false);
-      } else {
-        VReg out = vreg(c, f.d);
-        std::memcpy(out.b + 8, r.b, 8);
-        set_vreg(c, f.d, out);
-      }
-    }
+  by_narrow_lane_type(c, f.size, [&]<class T>() {
+    narrow_lanes<T>(c, f.scalar, f.q, f.n, f.d, [sh](Twice<T> w, bool& qc) {
+      i128 v = to_i128<Twice<T>, kNarrowFromSigned<Kind>>(w);
+      if (Round) v += i128{1} << (sh - 1);
+      return narrow<T, Kind>(v >> sh, qc);
+    });
   });
 }
 
@@ -166,17 +134,13 @@ void exec_shrn(Core& c, uint32_t insn) {
 template <bool Signed>
 void exec_shll(Core& c, uint32_t insn) {
   Fields f = fields(c, insn);
-  if (f.size == 3) c.undefined();
   unsigned sh = left_shift(f);
-  by_lane_type(f.size, [&]<class T>() {
-    if constexpr (sizeof(T) < 8) {
-      using W = wider_t<T>;
-      VReg vn = vreg(c, f.n), r;
-      unsigned base = f.q ? 8 / sizeof(T) : 0;
-      for (unsigned i = 0; i < 8 / sizeof(T); ++i)
-        r.set<W>(i, static_cast<W>(shl128(lane_int(vn.get<T>(base + i), Signed), sh)));
-      set_vreg(c, f.d, r);
-    }
+  by_narrow_lane_type(c, f.size, [&]<class T>() {
+    using W = Twice<T>;
+    VReg vn = vpart(vreg(c, f.n), f.q), r;
+    for (unsigned i = 0; i < 8 / sizeof(T); ++i)
+      r.set<W>(i, trunc<W>(shl(to_i128<T, Signed>(vn.get<T>(i)), sh)));
+    set_vreg(c, f.d, r);
   });
 }
 

@@ -6,13 +6,13 @@
 #include "base/bits.h"
 #include "cpu/arm64/decode/op.h"
 #include "cpu/arm64/exec/simd.h"
-#include "cpu/arm64/exec/simda_int.h"
+#include "cpu/arm64/exec/simd_int.h"
 #include "cpu/arm64/handlers.h"
 
 namespace vmapple::arm64 {
 namespace {
 
-using namespace simda;
+using namespace simd_int;
 
 // Long and wide forms: the second operand is Vpart(m, Q).
 template <class Op, bool Signed, bool WideN>
@@ -20,17 +20,8 @@ void widening(Core& c, uint32_t insn) {
   c.check_fp_enabled();
   bool part = bit(insn, 30) && !bit(insn, 28);
   VReg m = vpart(vreg(c, bits(insn, 20, 16)), part);
-  switch (bits(insn, 23, 22)) {
-    case 0:
-      long_lanes<Op, Signed, WideN, uint8_t>(c, insn, m);
-      break;
-    case 1:
-      long_lanes<Op, Signed, WideN, uint16_t>(c, insn, m);
-      break;
-    default:
-      long_lanes<Op, Signed, WideN, uint32_t>(c, insn, m);
-      break;
-  }
+  by_narrow_lane_type(c, bits(insn, 23, 22),
+                      [&]<class U>() { long_lanes<Op, Signed, WideN, U>(c, insn, m); });
 }
 
 // ADDHN, RADDHN, SUBHN, RSUBHN: the high halves of the wide sums or
@@ -54,17 +45,8 @@ void high_narrow_lanes(Core& c, uint32_t insn) {
 template <bool Sub, bool Round>
 void high_narrow(Core& c, uint32_t insn) {
   c.check_fp_enabled();
-  switch (bits(insn, 23, 22)) {
-    case 0:
-      high_narrow_lanes<Sub, Round, uint8_t>(c, insn);
-      break;
-    case 1:
-      high_narrow_lanes<Sub, Round, uint16_t>(c, insn);
-      break;
-    default:
-      high_narrow_lanes<Sub, Round, uint32_t>(c, insn);
-      break;
-  }
+  by_narrow_lane_type(c, bits(insn, 23, 22),
+                      [&]<class U>() { high_narrow_lanes<Sub, Round, U>(c, insn); });
 }
 
 }  // namespace

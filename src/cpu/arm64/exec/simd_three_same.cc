@@ -7,13 +7,13 @@
 #include "base/bits.h"
 #include "cpu/arm64/decode/op.h"
 #include "cpu/arm64/exec/simd.h"
-#include "cpu/arm64/exec/simda_int.h"
+#include "cpu/arm64/exec/simd_int.h"
 #include "cpu/arm64/handlers.h"
 
 namespace vmapple::arm64 {
 namespace {
 
-using namespace simda;
+using namespace simd_int;
 
 // One lane function: U f(U n, U m, U d, bool& qc) as a template member.
 #define VMAPPLE_LANE_OP(Name, expr)                                                 \
@@ -28,10 +28,6 @@ using namespace simda;
 template <class U>
 U all_ones(bool b) {
   return b ? static_cast<U>(~U{0}) : U{0};
-}
-template <class U>
-Wide<U> absdiff(Wide<U> a, Wide<U> b) {
-  return a > b ? a - b : b - a;
 }
 // The low byte of the shift operand as a signed count.
 template <class U>
@@ -83,10 +79,10 @@ VMAPPLE_LANE_OP(Smax, sn(n) >= sn(m) ? n : m)
 VMAPPLE_LANE_OP(Smin, sn(n) <= sn(m) ? n : m)
 VMAPPLE_LANE_OP(Umax, n >= m ? n : m)
 VMAPPLE_LANE_OP(Umin, n <= m ? n : m)
-VMAPPLE_LANE_OP(Sabd, trunc<U>(absdiff<U>(sn(n), sn(m))))
-VMAPPLE_LANE_OP(Uabd, trunc<U>(absdiff<U>(un(n), un(m))))
-VMAPPLE_LANE_OP(Saba, static_cast<U>(d + trunc<U>(absdiff<U>(sn(n), sn(m)))))
-VMAPPLE_LANE_OP(Uaba, static_cast<U>(d + trunc<U>(absdiff<U>(un(n), un(m)))))
+VMAPPLE_LANE_OP(Sabd, trunc<U>(abs_diff(sn(n), sn(m))))
+VMAPPLE_LANE_OP(Uabd, trunc<U>(abs_diff(un(n), un(m))))
+VMAPPLE_LANE_OP(Saba, static_cast<U>(d + trunc<U>(abs_diff(sn(n), sn(m)))))
+VMAPPLE_LANE_OP(Uaba, static_cast<U>(d + trunc<U>(abs_diff(un(n), un(m)))))
 VMAPPLE_LANE_OP(Add, static_cast<U>(n + m))
 VMAPPLE_LANE_OP(Sub, static_cast<U>(n - m))
 VMAPPLE_LANE_OP(Mla, static_cast<U>(d + mul_lo(n, m)))
@@ -102,25 +98,11 @@ VMAPPLE_LANE_OP(Umaxp, n >= m ? n : m)
 VMAPPLE_LANE_OP(Uminp, n <= m ? n : m)
 VMAPPLE_LANE_OP(Addp, static_cast<U>(n + m))
 
-// Lanes of a vector (bit 28 clear, Q selects 64/128 bits) or the one lane of
-// the scalar encoding (bit 28 set).
-template <class Op, class U>
-void lanes(Core& c, uint32_t insn) {
-  bool scalar = bit(insn, 28), q = bit(insn, 30) && !scalar;
-  unsigned count = scalar ? 1 : (q ? 16 : 8) / sizeof(U);
-  VReg n = vreg(c, bits(insn, 9, 5)), m = vreg(c, bits(insn, 20, 16));
-  VReg d = vreg(c, bits(insn, 4, 0)), r;
-  bool qc = false;
-  for (unsigned i = 0; i < count; ++i)
-    r.set<U>(i, Op::template lane<U>(n.get<U>(i), m.get<U>(i), d.get<U>(i), qc));
-  set_vreg(c, bits(insn, 4, 0), r, q);
-  if (qc) set_qc(c);
-}
-
 template <class Op>
 void three_same(Core& c, uint32_t insn) {
   c.check_fp_enabled();
-  VMAPPLE_SIMDA_BY_SIZE(bits(insn, 23, 22), (lanes<Op, U>(c, insn)))
+  by_lane_type(bits(insn, 23, 22),
+               [&]<class U>() { same_lanes<Op, U>(c, insn, vreg(c, bits(insn, 20, 16))); });
 }
 
 // Pairwise: the pairs of the concatenation Vm:Vn, Vn's pairs first.
@@ -141,7 +123,7 @@ void pairs(Core& c, uint32_t insn) {
 template <class Op>
 void pairwise(Core& c, uint32_t insn) {
   c.check_fp_enabled();
-  VMAPPLE_SIMDA_BY_SIZE(bits(insn, 23, 22), (pairs<Op, U>(c, insn)))
+  by_lane_type(bits(insn, 23, 22), [&]<class U>() { pairs<Op, U>(c, insn); });
 }
 
 // The bitwise forms, on 64-bit halves; opc2 = size selects the operation.

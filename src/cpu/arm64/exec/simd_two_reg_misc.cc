@@ -9,13 +9,13 @@
 #include "base/bits.h"
 #include "cpu/arm64/decode/op.h"
 #include "cpu/arm64/exec/simd.h"
-#include "cpu/arm64/exec/simdb_int.h"
+#include "cpu/arm64/exec/simd_int.h"
 #include "cpu/arm64/handlers.h"
 
 namespace vmapple::arm64 {
 namespace {
 
-using namespace simdb;
+using namespace simd_int;
 
 struct Fields {
   bool q, scalar;
@@ -27,31 +27,22 @@ Fields fields(uint32_t insn) {
           static_cast<unsigned>(bits(insn, 9, 5)), static_cast<unsigned>(bits(insn, 4, 0))};
 }
 
-// Lane-wise d[i] = op(n[i], d[i], sat) over the vector or the scalar lane.
 template <class Op>
 void elementwise(Core& c, uint32_t insn, Op op) {
   c.check_fp_enabled();
   Fields f = fields(insn);
-  by_lane_type(f.size, [&]<class T>() {
-    VReg vn = vreg(c, f.n), vd = vreg(c, f.d), r;
-    unsigned lanes = f.scalar ? 1 : (f.q ? 16 : 8) / sizeof(T);
-    bool sat = false;
-    for (unsigned i = 0; i < lanes; ++i)
-      r.set<T>(i, op(vn.get<T>(i), vd.get<T>(i), sat));
-    if (sat) set_qc(c);
-    set_vreg(c, f.d, r, f.q && !f.scalar);
-  });
+  by_lane_type(f.size, [&]<class T>() { map_lanes<T>(c, f.scalar, f.q, f.n, f.d, op); });
 }
 
-#define VMAPPLE_LANE_HANDLER(name, expr)                                                          \
-  void name(Core& c, uint32_t insn) {                                                             \
-    elementwise(                                                                                  \
-        c, insn,                                                                                  \
-        [](auto x, [[maybe_unused]] decltype(x) acc, [[maybe_unused]] bool& sat) -> decltype(x) { \
-          using T = decltype(x);                                                                  \
-          [[maybe_unused]] constexpr T kOnes = static_cast<T>(~T{0});                             \
-          return static_cast<T>(expr);                                                            \
-        });                                                                                       \
+#define VMAPPLE_LANE_HANDLER(name, ...)                                                          \
+  void name(Core& c, uint32_t insn) {                                                            \
+    elementwise(                                                                                 \
+        c, insn,                                                                                 \
+        [](auto x, [[maybe_unused]] decltype(x) acc, [[maybe_unused]] bool& qc) -> decltype(x) { \
+          using T = decltype(x);                                                                 \
+          [[maybe_unused]] constexpr T kOnes = static_cast<T>(~T{0});                            \
+          return static_cast<T>(__VA_ARGS__);                                                    \
+        });                                                                                      \
   }
 
 // CLS: leading bits equal to the sign bit, not counting the sign bit.
@@ -59,18 +50,18 @@ VMAPPLE_LANE_HANDLER(exec_cls, std::countl_zero(static_cast<T>(static_cast<T>(x 
 VMAPPLE_LANE_HANDLER(exec_clz, std::countl_zero(x))
 VMAPPLE_LANE_HANDLER(exec_cnt, std::popcount(x))
 VMAPPLE_LANE_HANDLER(exec_not, ~x)
-VMAPPLE_LANE_HANDLER(exec_abs, sext(x) < 0 ? T{0} - x : x)
+VMAPPLE_LANE_HANDLER(exec_abs, sn(x) < 0 ? T{0} - x : x)
 VMAPPLE_LANE_HANDLER(exec_neg, T{0} - x)
-VMAPPLE_LANE_HANDLER(exec_sqabs, signed_sat<T>(sext(x) < 0 ? -sext(x) : sext(x), sat))
-VMAPPLE_LANE_HANDLER(exec_sqneg, signed_sat<T>(-sext(x), sat))
+VMAPPLE_LANE_HANDLER(exec_sqabs, sat<T, true>(sn(x) < 0 ? -sn(x) : sn(x), qc))
+VMAPPLE_LANE_HANDLER(exec_sqneg, sat<T, true>(-sn(x), qc))
 // SUQADD: signed accumulator plus unsigned operand; USQADD the other way.
-VMAPPLE_LANE_HANDLER(exec_suqadd, signed_sat<T>(sext(acc) + zext(x), sat))
-VMAPPLE_LANE_HANDLER(exec_usqadd, unsigned_sat<T>(zext(acc) + sext(x), sat))
-VMAPPLE_LANE_HANDLER(exec_cmgt_zero, sext(x) > 0 ? kOnes : T{0})
-VMAPPLE_LANE_HANDLER(exec_cmge_zero, sext(x) >= 0 ? kOnes : T{0})
+VMAPPLE_LANE_HANDLER(exec_suqadd, sat<T, true>(sn(acc) + un(x), qc))
+VMAPPLE_LANE_HANDLER(exec_usqadd, sat<T, false>(un(acc) + sn(x), qc))
+VMAPPLE_LANE_HANDLER(exec_cmgt_zero, sn(x) > 0 ? kOnes : T{0})
+VMAPPLE_LANE_HANDLER(exec_cmge_zero, sn(x) >= 0 ? kOnes : T{0})
 VMAPPLE_LANE_HANDLER(exec_cmeq_zero, x == 0 ? kOnes : T{0})
-VMAPPLE_LANE_HANDLER(exec_cmle_zero, sext(x) <= 0 ? kOnes : T{0})
-VMAPPLE_LANE_HANDLER(exec_cmlt_zero, sext(x) < 0 ? kOnes : T{0})
+VMAPPLE_LANE_HANDLER(exec_cmle_zero, sn(x) <= 0 ? kOnes : T{0})
+VMAPPLE_LANE_HANDLER(exec_cmlt_zero, sn(x) < 0 ? kOnes : T{0})
 
 #undef VMAPPLE_LANE_HANDLER
 
@@ -109,60 +100,28 @@ template <bool Signed, bool Accumulate>
 void exec_addlp(Core& c, uint32_t insn) {
   c.check_fp_enabled();
   Fields f = fields(insn);
-  if (f.size == 3) c.undefined();
-  by_lane_type(f.size, [&]<class T>() {
-    if constexpr (sizeof(T) < 8) {
-      using W = wider_t<T>;
-      VReg vn = vreg(c, f.n), vd = vreg(c, f.d), r;
-      unsigned lanes = (f.q ? 16 : 8) / sizeof(W);
-      for (unsigned i = 0; i < lanes; ++i) {
-        i128 sum = lane_int(vn.get<T>(2 * i), Signed) + lane_int(vn.get<T>(2 * i + 1), Signed);
-        if (Accumulate) sum += zext(vd.get<W>(i));
-        r.set<W>(i, static_cast<W>(sum));
-      }
-      set_vreg(c, f.d, r, f.q);
+  by_narrow_lane_type(c, f.size, [&]<class T>() {
+    using W = Twice<T>;
+    VReg vn = vreg(c, f.n), vd = vreg(c, f.d), r;
+    unsigned lanes = (f.q ? 16 : 8) / sizeof(W);
+    for (unsigned i = 0; i < lanes; ++i) {
+      i128 sum = to_i128<T, Signed>(vn.get<T>(2 * i)) + to_i128<T, Signed>(vn.get<T>(2 * i + 1));
+      if (Accumulate) sum += vd.get<W>(i);
+      r.set<W>(i, trunc<W>(sum));
     }
+    set_vreg(c, f.d, r, f.q);
   });
 }
 
-enum class Narrow { kTruncate, kSigned, kUnsigned, kSignedToUnsigned };
-
-// XTN/SQXTN/UQXTN/SQXTUN: lanes of twice the width narrowed into the lower
-// (Q = 0, the rest cleared) or upper (Q = 1, "2" forms) half of Vd; the
-// scalar forms narrow one element.
+// XTN/SQXTN/UQXTN/SQXTUN: lanes of twice the width narrowed.
 template <Narrow Kind>
 void exec_xtn(Core& c, uint32_t insn) {
   c.check_fp_enabled();
   Fields f = fields(insn);
-  if (f.size == 3) c.undefined();
-  by_lane_type(f.size, [&]<class T>() {
-    if constexpr (sizeof(T) < 8) {
-      using W = wider_t<T>;
-      VReg vn = vreg(c, f.n), r;
-      unsigned lanes = f.scalar ? 1 : 8 / sizeof(T);
-      bool sat = false;
-      for (unsigned i = 0; i < lanes; ++i) {
-        W w = vn.get<W>(i);
-        T v;
-        if constexpr (Kind == Narrow::kTruncate)
-          v = static_cast<T>(w);
-        else if constexpr (Kind == Narrow::kSigned)
-          v = signed_sat<T>(sext(w), sat);
-        else if constexpr (Kind == Narrow::kUnsigned)
-          v = unsigned_sat<T>(zext(w), sat);
-        else
-          v = unsigned_sat<T>(sext(w), sat);
-        r.set<T>(i, v);
-      }
-      if (sat) set_qc(c);
-      if (f.scalar || !f.q) {
-        set_vreg(c, f.d, r, false);
-      } else {
-        VReg out = vreg(c, f.d);
-        std::memcpy(out.b + 8, r.b, 8);
-        set_vreg(c, f.d, out);
-      }
-    }
+  by_narrow_lane_type(c, f.size, [&]<class T>() {
+    narrow_lanes<T>(c, f.scalar, f.q, f.n, f.d, [](Twice<T> w, bool& qc) {
+      return narrow<T, Kind>(to_i128<Twice<T>, kNarrowFromSigned<Kind>>(w), qc);
+    });
   });
 }
 
@@ -171,16 +130,12 @@ void exec_xtn(Core& c, uint32_t insn) {
 void exec_shll(Core& c, uint32_t insn) {
   c.check_fp_enabled();
   Fields f = fields(insn);
-  if (f.size == 3) c.undefined();
-  by_lane_type(f.size, [&]<class T>() {
-    if constexpr (sizeof(T) < 8) {
-      using W = wider_t<T>;
-      VReg vn = vreg(c, f.n), r;
-      unsigned base = f.q ? 8 / sizeof(T) : 0;
-      for (unsigned i = 0; i < 8 / sizeof(T); ++i)
-        r.set<W>(i, static_cast<W>(W{vn.get<T>(base + i)} << (8 * sizeof(T))));
-      set_vreg(c, f.d, r);
-    }
+  by_narrow_lane_type(c, f.size, [&]<class T>() {
+    using W = Twice<T>;
+    VReg vn = vpart(vreg(c, f.n), f.q), r;
+    for (unsigned i = 0; i < 8 / sizeof(T); ++i)
+      r.set<W>(i, static_cast<W>(W{vn.get<T>(i)} << kEsize<T>));
+    set_vreg(c, f.d, r);
   });
 }
 

@@ -3,6 +3,7 @@
 // computed exactly on integer significands.
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "cpu/arm64/fp/fp_host.h"
 #include "cpu/arm64/fp/fp_impl.h"
@@ -312,45 +313,40 @@ F neg(F a) {
   return static_cast<F>(a ^ Format<F>::kSignBit);
 }
 
+// compare_values(a, b), or nullopt for an unordered pair (a NaN operand),
+// which raises Invalid Operation if a NaN signals or `signal_nans` is set.
 template <class F>
-uint32_t compare(F a, F b, bool signal_nans, Env& env) {
+std::optional<int> ordered_compare(F a, F b, bool signal_nans, Env& env) {
   Unpacked ua = detail::unpack(a, env), ub = detail::unpack(b, env);
   if (ua.is_nan() || ub.is_nan()) {
     if (ua.type == Type::kSNaN || ub.type == Type::kSNaN || signal_nans) env.flags |= fpsr::kIoc;
-    return 0x3u << 28;
+    return std::nullopt;
   }
-  int c = detail::compare_values(ua, ub);
-  return c == 0 ? 0x6u << 28 : c < 0 ? 0x8u << 28 : 0x2u << 28;
+  return detail::compare_values(ua, ub);
 }
 
+template <class F>
+uint32_t compare(F a, F b, bool signal_nans, Env& env) {
+  std::optional<int> c = ordered_compare(a, b, signal_nans, env);
+  if (!c) return 0x3u << 28;
+  return *c == 0 ? 0x6u << 28 : *c < 0 ? 0x8u << 28 : 0x2u << 28;
+}
+
+// FCMEQ is quiet; FCMGE and FCMGT signal on every NaN.
 template <class F>
 bool compare_eq(F a, F b, Env& env) {
-  Unpacked ua = detail::unpack(a, env), ub = detail::unpack(b, env);
-  if (ua.is_nan() || ub.is_nan()) {
-    if (ua.type == Type::kSNaN || ub.type == Type::kSNaN) env.flags |= fpsr::kIoc;
-    return false;
-  }
-  return detail::compare_values(ua, ub) == 0;
+  std::optional<int> c = ordered_compare(a, b, false, env);
+  return c && *c == 0;
 }
-
 template <class F>
 bool compare_ge(F a, F b, Env& env) {
-  Unpacked ua = detail::unpack(a, env), ub = detail::unpack(b, env);
-  if (ua.is_nan() || ub.is_nan()) {
-    env.flags |= fpsr::kIoc;
-    return false;
-  }
-  return detail::compare_values(ua, ub) >= 0;
+  std::optional<int> c = ordered_compare(a, b, true, env);
+  return c && *c >= 0;
 }
-
 template <class F>
 bool compare_gt(F a, F b, Env& env) {
-  Unpacked ua = detail::unpack(a, env), ub = detail::unpack(b, env);
-  if (ua.is_nan() || ub.is_nan()) {
-    env.flags |= fpsr::kIoc;
-    return false;
-  }
-  return detail::compare_values(ua, ub) > 0;
+  std::optional<int> c = ordered_compare(a, b, true, env);
+  return c && *c > 0;
 }
 
 template <class F>
