@@ -72,20 +72,7 @@ inline std::chrono::seconds boot_timeout() {
 class RunningVm {
  public:
   RunningVm(const fs::path& dir, const std::vector<std::string>& args)
-      : out_(dir / "stdout"), err_(dir / "stderr") {
-    pid_ = fork();
-    if (pid_ == 0) {
-      freopen("/dev/null", "r", stdin);
-      freopen(out_.c_str(), "w", stdout);
-      freopen(err_.c_str(), "w", stderr);
-      std::vector<char*> argv{const_cast<char*>(VMAPPLE_BINARY)};
-      for (auto& a : args)
-        argv.push_back(const_cast<char*>(a.c_str()));
-      argv.push_back(nullptr);
-      execv(VMAPPLE_BINARY, argv.data());
-      _exit(127);
-    }
-  }
+      : out_(dir / "stdout"), err_(dir / "stderr"), pid_(spawn_vmapple(out_, err_, args)) {}
   ~RunningVm() {
     if (!status_) {
       kill(pid_, SIGKILL);

@@ -40,9 +40,10 @@ struct RunOptions {
   std::optional<std::pair<std::chrono::milliseconds, int>> signal_after;  // (delay, signo)
 };
 
-inline ProcessResult run_vmapple(const std::filesystem::path& dir,
-                                 const std::vector<std::string>& args, RunOptions opt = {}) {
-  auto out = dir / "stdout", err = dir / "stderr";
+// Starts `vmapple ARGS` with stdin /dev/null and stdout/stderr in the files
+// `out` and `err`; returns its pid.
+inline pid_t spawn_vmapple(const std::filesystem::path& out, const std::filesystem::path& err,
+                           const std::vector<std::string>& args) {
   pid_t pid = fork();
   if (pid == 0) {
     freopen("/dev/null", "r", stdin);
@@ -55,6 +56,13 @@ inline ProcessResult run_vmapple(const std::filesystem::path& dir,
     execv(VMAPPLE_BINARY, argv.data());
     _exit(127);
   }
+  return pid;
+}
+
+inline ProcessResult run_vmapple(const std::filesystem::path& dir,
+                                 const std::vector<std::string>& args, RunOptions opt = {}) {
+  auto out = dir / "stdout", err = dir / "stderr";
+  pid_t pid = spawn_vmapple(out, err, args);
   auto start = std::chrono::steady_clock::now();
   bool signalled = false;
   int status = 0;

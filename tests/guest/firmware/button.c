@@ -16,22 +16,6 @@ static void timer_arm(void) {
   write_sysreg(cntp_ctl_el0, 1);                               // ENABLE, not masked
 }
 
-static void gic_init(void) {
-  mmio_write32(GICD_BASE + 0x0000, (1u << 4) | (1u << 1));  // ARE, EnableGrp1NS
-  uint64_t rd = GICR_BASE, sgi = GICR_BASE + 0x10000;
-  mmio_write32(rd + 0x14, mmio_read32(rd + 0x14) & ~(1u << 1));  // GICR_WAKER.ProcessorSleep
-  while (mmio_read32(rd + 0x14) & (1u << 2)) {
-  }
-  mmio_write32(sgi + 0x80, mmio_read32(sgi + 0x80) | (1u << TIMER_INTID));  // group 1
-  mmio_write8(sgi + 0x400 + TIMER_INTID, 0x80);                             // priority
-  mmio_write32(sgi + 0x100, 1u << TIMER_INTID);                             // enable
-  write_sysreg(S3_0_C12_C12_5, 0x7);                                        // ICC_SRE_EL1
-  __asm__ volatile("isb");
-  write_sysreg(S3_0_C4_C6_0, 0xff);  // ICC_PMR_EL1
-  write_sysreg(S3_0_C12_C12_7, 1);   // ICC_IGRPEN1_EL1
-  __asm__ volatile("isb");
-}
-
 void exception_handler(uint64_t kind) {
   if ((kind & 3) == 1) {
     uint64_t intid = read_sysreg(S3_0_C12_C12_0);  // ICC_IAR1_EL1
@@ -54,7 +38,7 @@ static int button_down(void) {
 int main(void) {
   mmio_write32(UART_BASE + 0x30, 0x301);  // UARTCR: UARTEN, TXE, RXE
   mmio_write32(GPIO_BASE + 0x400, 0);     // GPIODIR: all inputs
-  gic_init();
+  gic_init_ppi(TIMER_INTID);
   timer_arm();
   __asm__ volatile("msr daifclr, #2");
   uart_puts("button: waiting for the power button\n");

@@ -7,26 +7,6 @@
 
 static volatile uint32_t timer_irqs;
 
-static void gic_init(void) {
-  // Distributor: affinity routing, group 1 enabled (one security state).
-  mmio_write32(GICD_BASE + 0x0000, (1u << 4) | (1u << 1));
-  // Redistributor of CPU 0: wake it up (Linux's WAKER handshake).
-  uint64_t rd = GICR_BASE, sgi = GICR_BASE + 0x10000;
-  mmio_write32(rd + 0x14, mmio_read32(rd + 0x14) & ~(1u << 1));
-  while (mmio_read32(rd + 0x14) & (1u << 2)) {
-  }
-  // PPI 30 (physical timer): group 1, priority 0x80, enabled.
-  mmio_write32(sgi + 0x80, mmio_read32(sgi + 0x80) | (1u << 30));
-  mmio_write8(sgi + 0x400 + 30, 0x80);
-  mmio_write32(sgi + 0x100, 1u << 30);
-  // CPU interface.
-  write_sysreg(S3_0_C12_C12_5, 0x7);  // ICC_SRE_EL1
-  __asm__ volatile("isb");
-  write_sysreg(S3_0_C4_C6_0, 0xff);  // ICC_PMR_EL1
-  write_sysreg(S3_0_C12_C12_7, 1);   // ICC_IGRPEN1_EL1
-  __asm__ volatile("isb");
-}
-
 void exception_handler(uint64_t kind) {
   if ((kind & 3) == 1) {                           // IRQ
     uint64_t intid = read_sysreg(S3_0_C12_C12_0);  // ICC_IAR1_EL1
@@ -65,7 +45,7 @@ int main(void) {
   uart_put_hex((uint64_t)psci_call(PSCI_VERSION, 0, 0, 0));
   uart_puts("\n");
 
-  gic_init();
+  gic_init_ppi(30);
   uint64_t freq = read_sysreg(cntfrq_el0);
   write_sysreg(cntp_tval_el0, freq / 100);  // 10 ms
   write_sysreg(cntp_ctl_el0, 1);
