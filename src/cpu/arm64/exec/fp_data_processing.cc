@@ -125,34 +125,24 @@ void two_source(Core& c, uint32_t insn, Fn&& fn) {
   });
 }
 
-void exec_fmul(Core& c, uint32_t insn) {
-  two_source(c, insn, [](auto a, auto b, fp::Env& env) { return fp::mul(a, b, env); });
-}
-void exec_fdiv(Core& c, uint32_t insn) {
-  two_source(c, insn, [](auto a, auto b, fp::Env& env) { return fp::div(a, b, env); });
-}
-void exec_fadd(Core& c, uint32_t insn) {
-  two_source(c, insn, [](auto a, auto b, fp::Env& env) { return fp::add(a, b, env); });
-}
-void exec_fsub(Core& c, uint32_t insn) {
-  two_source(c, insn, [](auto a, auto b, fp::Env& env) { return fp::sub(a, b, env); });
-}
-void exec_fmax(Core& c, uint32_t insn) {
-  two_source(c, insn, [](auto a, auto b, fp::Env& env) { return fp::max(a, b, env); });
-}
-void exec_fmin(Core& c, uint32_t insn) {
-  two_source(c, insn, [](auto a, auto b, fp::Env& env) { return fp::min(a, b, env); });
-}
-void exec_fmaxnm(Core& c, uint32_t insn) {
-  two_source(c, insn, [](auto a, auto b, fp::Env& env) { return fp::maxnm(a, b, env); });
-}
-void exec_fminnm(Core& c, uint32_t insn) {
-  two_source(c, insn, [](auto a, auto b, fp::Env& env) { return fp::minnm(a, b, env); });
-}
+// One handler per 2-source operation: r = expr of a, b under env.
+#define VMAPPLE_FP_TWO_SOURCE(name, expr)                                   \
+  void name(Core& c, uint32_t insn) {                                       \
+    two_source(c, insn, [](auto a, auto b, fp::Env& env) { return expr; }); \
+  }
+
+VMAPPLE_FP_TWO_SOURCE(exec_fmul, fp::mul(a, b, env))
+VMAPPLE_FP_TWO_SOURCE(exec_fdiv, fp::div(a, b, env))
+VMAPPLE_FP_TWO_SOURCE(exec_fadd, fp::add(a, b, env))
+VMAPPLE_FP_TWO_SOURCE(exec_fsub, fp::sub(a, b, env))
+VMAPPLE_FP_TWO_SOURCE(exec_fmax, fp::max(a, b, env))
+VMAPPLE_FP_TWO_SOURCE(exec_fmin, fp::min(a, b, env))
+VMAPPLE_FP_TWO_SOURCE(exec_fmaxnm, fp::maxnm(a, b, env))
+VMAPPLE_FP_TWO_SOURCE(exec_fminnm, fp::minnm(a, b, env))
 // FNMUL negates the rounded product (a NaN result too).
-void exec_fnmul(Core& c, uint32_t insn) {
-  two_source(c, insn, [](auto a, auto b, fp::Env& env) { return fp::neg(fp::mul(a, b, env)); });
-}
+VMAPPLE_FP_TWO_SOURCE(exec_fnmul, fp::neg(fp::mul(a, b, env)))
+
+#undef VMAPPLE_FP_TWO_SOURCE
 
 // --- 3 source -------------------------------------------------------------------
 
