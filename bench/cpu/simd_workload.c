@@ -16,7 +16,8 @@ static float xs[1024], ys[1024];
 static uint8_t round_keys[11][16];
 
 static void copy_blocks(uint8_t* d, const uint8_t* s) {
-  for (unsigned i = 0; i < BYTES; i += 64) vst1q_u8_x4(d + i, vld1q_u8_x4(s + i));
+  for (unsigned i = 0; i < BYTES; i += 64)
+    vst1q_u8_x4(d + i, vld1q_u8_x4(s + i));
 }
 
 static unsigned scan_length(const uint8_t* s) {
@@ -24,7 +25,8 @@ static unsigned scan_length(const uint8_t* s) {
     uint8x16_t zero = vceqq_u8(vld1q_u8(s + i), vdupq_n_u8(0));
     if (vmaxvq_u8(zero)) {
       unsigned k = 0;
-      while (s[i + k]) ++k;
+      while (s[i + k])
+        ++k;
       return i + k;
     }
   }
@@ -32,10 +34,12 @@ static unsigned scan_length(const uint8_t* s) {
 
 static uint8x16_t aes_cbc(uint8_t* buf, uint8x16_t iv) {
   uint8x16_t k[11];
-  for (int r = 0; r < 11; ++r) k[r] = vld1q_u8(round_keys[r]);
+  for (int r = 0; r < 11; ++r)
+    k[r] = vld1q_u8(round_keys[r]);
   for (unsigned i = 0; i < BYTES; i += 16) {
     uint8x16_t s = veorq_u8(vld1q_u8(buf + i), iv);
-    for (int r = 0; r < 9; ++r) s = vaesmcq_u8(vaeseq_u8(s, k[r]));
+    for (int r = 0; r < 9; ++r)
+      s = vaesmcq_u8(vaeseq_u8(s, k[r]));
     iv = veorq_u8(vaeseq_u8(s, k[9]), k[10]);
     vst1q_u8(buf + i, iv);
   }
@@ -44,7 +48,8 @@ static uint8x16_t aes_cbc(uint8_t* buf, uint8x16_t iv) {
 
 static float dot(void) {
   float32x4_t acc = vdupq_n_f32(0);
-  for (unsigned i = 0; i < 1024; i += 4) acc = vfmaq_f32(acc, vld1q_f32(xs + i), vld1q_f32(ys + i));
+  for (unsigned i = 0; i < 1024; i += 4)
+    acc = vfmaq_f32(acc, vld1q_f32(xs + i), vld1q_f32(ys + i));
   return vaddvq_f32(acc);
 }
 
@@ -56,9 +61,11 @@ void workload(void) {
     seed ^= seed << 13, seed ^= seed >> 17, seed ^= seed << 5;
     src[i] = (uint8_t)(seed | 1);
   }
-  for (unsigned i = 0; i < 1024; ++i) xs[i] = (float)(i % 37) * 0.25f, ys[i] = (float)(i % 11);
+  for (unsigned i = 0; i < 1024; ++i)
+    xs[i] = (float)(i % 37) * 0.25f, ys[i] = (float)(i % 11);
   for (unsigned r = 0; r < 11; ++r)
-    for (unsigned b = 0; b < 16; ++b) round_keys[r][b] = (uint8_t)(r * 16 + b);
+    for (unsigned b = 0; b < 16; ++b)
+      round_keys[r][b] = (uint8_t)(r * 16 + b);
   uint64_t acc = 0;
   uint8x16_t iv = vdupq_n_u8(0);
   for (int round = 0; round < ROUNDS; ++round) {

@@ -12,11 +12,12 @@ static uint64_t hash_state = 1469598103934665603ull;
 
 static inline void hash_bytes(const void* p, size_t n) {
   const uint8_t* b = (const uint8_t*)p;
-  for (size_t i = 0; i < n; ++i) hash_state = (hash_state ^ b[i]) * 1099511628211ull;
+  for (size_t i = 0; i < n; ++i)
+    hash_state = (hash_state ^ b[i]) * 1099511628211ull;
 }
-#define HASH(v)                    \
-  do {                             \
-    __typeof__(v) hash_tmp_ = (v); \
+#define HASH(v)                               \
+  do {                                        \
+    __typeof__(v) hash_tmp_ = (v);            \
     hash_bytes(&hash_tmp_, sizeof hash_tmp_); \
   } while (0)
 
@@ -34,10 +35,10 @@ static inline uint64_t rnd(void) {
   return rng_state;
 }
 
-#define CHECK(cond)                                               \
-  do {                                                            \
-    if (!(cond)) {                                                \
-      printf("CHECK failed: %s (line %d)\n", #cond, __LINE__);    \
-      exit(1);                                                    \
-    }                                                             \
+#define CHECK(cond)                                            \
+  do {                                                         \
+    if (!(cond)) {                                             \
+      printf("CHECK failed: %s (line %d)\n", #cond, __LINE__); \
+      exit(1);                                                 \
+    }                                                          \
   } while (0)

@@ -23,7 +23,8 @@ static uint8x16_t aes128_encrypt(const uint8_t key[16], uint8x16_t block) {
     w[i] = w[i - 4] ^ t;
   }
   uint8x16_t s = block;
-  for (int r = 0; r < 9; ++r) s = vaesmcq_u8(vaeseq_u8(s, vld1q_u8((const uint8_t*)&w[4 * r])));
+  for (int r = 0; r < 9; ++r)
+    s = vaesmcq_u8(vaeseq_u8(s, vld1q_u8((const uint8_t*)&w[4 * r])));
   s = vaeseq_u8(s, vld1q_u8((const uint8_t*)&w[36]));
   return veorq_u8(s, vld1q_u8((const uint8_t*)&w[40]));
 }
@@ -40,26 +41,33 @@ static void aes(void) {
   CHECK(memcmp(out, ct, 16) == 0);
   for (int i = 0; i < 2000; ++i) {
     uint8_t r[32];
-    for (int k = 0; k < 32; ++k) r[k] = (uint8_t)rnd();
+    for (int k = 0; k < 32; ++k)
+      r[k] = (uint8_t)rnd();
     uint8x16_t x = vld1q_u8(r), k = vld1q_u8(r + 16);
-    HASH(vaeseq_u8(x, k)); HASH(vaesdq_u8(x, k)); HASH(vaesmcq_u8(x)); HASH(vaesimcq_u8(x));
+    HASH(vaeseq_u8(x, k));
+    HASH(vaesdq_u8(x, k));
+    HASH(vaesmcq_u8(x));
+    HASH(vaesimcq_u8(x));
   }
   report("aes");
 }
 
 static void sha256_block(uint32_t state[8], const uint8_t block[64]) {
   static const uint32_t k[64] = {
-      0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-      0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-      0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-      0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-      0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-      0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-      0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-      0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
+      0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
+      0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe,
+      0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f,
+      0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7,
+      0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc,
+      0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
+      0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116,
+      0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+      0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
+      0xc67178f2};
   uint32x4_t abcd = vld1q_u32(state), efgh = vld1q_u32(state + 4);
   uint32x4_t m[4];
-  for (int i = 0; i < 4; ++i) m[i] = vreinterpretq_u32_u8(vrev32q_u8(vld1q_u8(block + 16 * i)));
+  for (int i = 0; i < 4; ++i)
+    m[i] = vreinterpretq_u32_u8(vrev32q_u8(vld1q_u8(block + 16 * i)));
   uint32x4_t a0 = abcd, e0 = efgh;
   for (int i = 0; i < 16; ++i) {
     uint32x4_t wk = vaddq_u32(m[i % 4], vld1q_u32(k + 4 * i));
@@ -83,12 +91,19 @@ static void sha(void) {
   CHECK(s[0] == 0xba7816bf && s[7] == 0xf20015ad);
   for (int i = 0; i < 2000; ++i) {
     uint32_t r[12];
-    for (int k = 0; k < 12; ++k) r[k] = (uint32_t)rnd();
+    for (int k = 0; k < 12; ++k)
+      r[k] = (uint32_t)rnd();
     uint32x4_t a = vld1q_u32(r), b = vld1q_u32(r + 4), c = vld1q_u32(r + 8);
-    HASH(vsha1cq_u32(a, r[0], b)); HASH(vsha1pq_u32(a, r[1], b)); HASH(vsha1mq_u32(a, r[2], b));
-    HASH(vsha1h_u32(r[3])); HASH(vsha1su0q_u32(a, b, c)); HASH(vsha1su1q_u32(a, b));
-    HASH(vsha256hq_u32(a, b, c)); HASH(vsha256h2q_u32(a, b, c));
-    HASH(vsha256su0q_u32(a, b)); HASH(vsha256su1q_u32(a, b, c));
+    HASH(vsha1cq_u32(a, r[0], b));
+    HASH(vsha1pq_u32(a, r[1], b));
+    HASH(vsha1mq_u32(a, r[2], b));
+    HASH(vsha1h_u32(r[3]));
+    HASH(vsha1su0q_u32(a, b, c));
+    HASH(vsha1su1q_u32(a, b));
+    HASH(vsha256hq_u32(a, b, c));
+    HASH(vsha256h2q_u32(a, b, c));
+    HASH(vsha256su0q_u32(a, b));
+    HASH(vsha256su1q_u32(a, b, c));
   }
   report("sha1, sha256");
 }
@@ -105,10 +120,13 @@ static void pmull_and_crc(void) {
   for (int i = 0; i < 3000; ++i) {
     uint64_t x = rnd(), y = rnd();
     HASH(vmull_p64(x, y));
-    HASH(vmull_high_p64(vreinterpretq_p64_u64(vdupq_n_u64(x)), vreinterpretq_p64_u64(vdupq_n_u64(y))));
+    HASH(vmull_high_p64(vreinterpretq_p64_u64(vdupq_n_u64(x)),
+                        vreinterpretq_p64_u64(vdupq_n_u64(y))));
     HASH(vmull_p8(vcreate_p8(x), vcreate_p8(y)));
-    HASH(__crc32d((uint32_t)x, y)); HASH(__crc32cw((uint32_t)y, (uint32_t)x));
-    HASH(__crc32h((uint32_t)x, (uint16_t)y)); HASH(__crc32cd((uint32_t)y, x));
+    HASH(__crc32d((uint32_t)x, y));
+    HASH(__crc32cw((uint32_t)y, (uint32_t)x));
+    HASH(__crc32h((uint32_t)x, (uint16_t)y));
+    HASH(__crc32cd((uint32_t)y, x));
   }
   report("pmull, crc32");
 }

@@ -14,12 +14,33 @@ static double rdouble(double lo, double hi) {
 static void elementary(void) {
   for (int i = 0; i < 2000; ++i) {
     double x = rdouble(-20, 20), y = rdouble(0.001, 50);
-    HASH(sin(x)); HASH(cos(x)); HASH(tan(x)); HASH(atan2(x, y)); HASH(exp(x)); HASH(log(y));
-    HASH(log2(y)); HASH(log10(y)); HASH(pow(y, x / 4)); HASH(cbrt(x)); HASH(hypot(x, y));
-    HASH(sinh(x / 4)); HASH(tanh(x)); HASH(asin(x / 20)); HASH(acos(x / 21)); HASH(expm1(x / 8));
-    HASH(log1p(y)); HASH(erf(x / 4)); HASH(lgamma(y)); HASH(fmod(x, y)); HASH(remainder(x, y));
+    HASH(sin(x));
+    HASH(cos(x));
+    HASH(tan(x));
+    HASH(atan2(x, y));
+    HASH(exp(x));
+    HASH(log(y));
+    HASH(log2(y));
+    HASH(log10(y));
+    HASH(pow(y, x / 4));
+    HASH(cbrt(x));
+    HASH(hypot(x, y));
+    HASH(sinh(x / 4));
+    HASH(tanh(x));
+    HASH(asin(x / 20));
+    HASH(acos(x / 21));
+    HASH(expm1(x / 8));
+    HASH(log1p(y));
+    HASH(erf(x / 4));
+    HASH(lgamma(y));
+    HASH(fmod(x, y));
+    HASH(remainder(x, y));
     float fx = (float)x, fy = (float)y;
-    HASH(sinf(fx)); HASH(expf(fx)); HASH(logf(fy)); HASH(powf(fy, fx / 8)); HASH(atanf(fx));
+    HASH(sinf(fx));
+    HASH(expf(fx));
+    HASH(logf(fy));
+    HASH(powf(fy, fx / 8));
+    HASH(atanf(fx));
   }
   report("elementary functions");
 }
@@ -60,9 +81,11 @@ static void environment(void) {
     feclearexcept(FE_ALL_EXCEPT);
     volatile double inv = zero / zero;
     int invalid = fetestexcept(FE_INVALID) != 0;
-    printf("  mode %d: 1/3=%a o=%a u=%a dz=%a inv=%a flags=%d%d%d%d%d rint(2.5)=%g llrint(-3.5)=%lld\n",
-           m, q, o, u, dz, inv, inexact, overflow, underflow, divbyzero, invalid, rint(2.5),
-           llrint(-3.5));
+    printf(
+        "  mode %d: 1/3=%a o=%a u=%a dz=%a inv=%a flags=%d%d%d%d%d rint(2.5)=%g "
+        "llrint(-3.5)=%lld\n",
+        m, q, o, u, dz, inv, inexact, overflow, underflow, divbyzero, invalid, rint(2.5),
+        llrint(-3.5));
   }
   fesetround(FE_TONEAREST);
   report("fenv");

@@ -13,7 +13,8 @@ static uint8_t edge8(void) {
 
 static uint8x16_t rvec(void) {
   uint8_t b[16];
-  for (int i = 0; i < 16; ++i) b[i] = edge8();
+  for (int i = 0; i < 16; ++i)
+    b[i] = edge8();
   // Sometimes whole 16/32/64-bit lanes at their limits.
   if (rnd() % 4 == 0) memset(b + 2 * (rnd() % 8), rnd() % 2 ? 0xff : 0x00, 2);
   if (rnd() % 4 == 0) b[4 * (rnd() % 4) + 3] ^= 0x80;
@@ -58,8 +59,10 @@ static void arithmetic(void) {
     HASH(vaddhn_u32(vreinterpretq_u32_u8(a), vreinterpretq_u32_u8(b)));
     HASH(vraddhn_u16(vreinterpretq_u16_u8(a), vreinterpretq_u16_u8(b)));
     HASH(vpadalq_u8(vreinterpretq_u16_u8(c), a));
-    HASH(vmul_lane_u16(vget_low_u16(vreinterpretq_u16_u8(a)), vget_high_u16(vreinterpretq_u16_u8(b)), 3));
-    HASH(vmlsq_laneq_s32(vreinterpretq_s32_u8(c), vreinterpretq_s32_u8(a), vreinterpretq_s32_u8(b), 2));
+    HASH(vmul_lane_u16(vget_low_u16(vreinterpretq_u16_u8(a)),
+                       vget_high_u16(vreinterpretq_u16_u8(b)), 3));
+    HASH(vmlsq_laneq_s32(vreinterpretq_s32_u8(c), vreinterpretq_s32_u8(a), vreinterpretq_s32_u8(b),
+                         2));
     HASH(vmulq_p8(vreinterpretq_p8_u8(a), vreinterpretq_p8_u8(b)));
   }
   report("arithmetic");
@@ -71,26 +74,46 @@ static void saturating(void) {
     uint8x16_t a = rvec(), b = rvec();
     int16x8_t sa = vreinterpretq_s16_u8(a), sb = vreinterpretq_s16_u8(b);
     int32x4_t wa = vreinterpretq_s32_u8(a), wb = vreinterpretq_s32_u8(b);
-    HASH(vqaddq_u8(a, b)); flags = flags << 1 ^ qc();
-    HASH(vqsubq_s64(vreinterpretq_s64_u8(a), vreinterpretq_s64_u8(b))); flags = flags << 1 ^ qc();
-    HASH(vqdmulhq_s16(sa, sb)); flags = flags << 1 ^ qc();
-    HASH(vqrdmulhq_s32(wa, wb)); flags = flags << 1 ^ qc();
-    HASH(vqdmull_s16(vget_low_s16(sa), vget_low_s16(sb))); flags = flags << 1 ^ qc();
-    HASH(vqdmlal_high_s32(vreinterpretq_s64_u8(b), wa, wb)); flags = flags << 1 ^ qc();
-    HASH(vqabsq_s8(vreinterpretq_s8_u8(a))); flags = flags << 1 ^ qc();
-    HASH(vqnegq_s32(wa)); flags = flags << 1 ^ qc();
-    HASH(vqmovn_s32(wa)); flags = flags << 1 ^ qc();
-    HASH(vqmovun_s16(sa)); flags = flags << 1 ^ qc();
-    HASH(vqmovn_u64(vreinterpretq_u64_u8(a))); flags = flags << 1 ^ qc();
-    HASH(vqshlq_s16(sa, vreinterpretq_s16_u8(vandq_u8(b, vdupq_n_u8(0x8f))))); flags = flags << 1 ^ qc();
-    HASH(vqrshlq_u32(vreinterpretq_u32_u8(a), vreinterpretq_s32_u8(vandq_u8(b, vdupq_n_u8(0xa7))))); flags = flags << 1 ^ qc();
-    HASH(vqshlq_n_u8(a, 3)); flags = flags << 1 ^ qc();
-    HASH(vqshluq_n_s16(sa, 5)); flags = flags << 1 ^ qc();
-    HASH(vqshrn_n_s32(wa, 7)); flags = flags << 1 ^ qc();
-    HASH(vqrshrun_n_s16(sa, 2)); flags = flags << 1 ^ qc();
-    HASH(vuqaddq_s8(vreinterpretq_s8_u8(a), b)); flags = flags << 1 ^ qc();
-    HASH(vsqaddq_u16(vreinterpretq_u16_u8(a), sb)); flags = flags << 1 ^ qc();
-    HASH(vqdmulhq_laneq_s16(sa, sb, 5)); flags = flags << 1 ^ qc();
+    HASH(vqaddq_u8(a, b));
+    flags = flags << 1 ^ qc();
+    HASH(vqsubq_s64(vreinterpretq_s64_u8(a), vreinterpretq_s64_u8(b)));
+    flags = flags << 1 ^ qc();
+    HASH(vqdmulhq_s16(sa, sb));
+    flags = flags << 1 ^ qc();
+    HASH(vqrdmulhq_s32(wa, wb));
+    flags = flags << 1 ^ qc();
+    HASH(vqdmull_s16(vget_low_s16(sa), vget_low_s16(sb)));
+    flags = flags << 1 ^ qc();
+    HASH(vqdmlal_high_s32(vreinterpretq_s64_u8(b), wa, wb));
+    flags = flags << 1 ^ qc();
+    HASH(vqabsq_s8(vreinterpretq_s8_u8(a)));
+    flags = flags << 1 ^ qc();
+    HASH(vqnegq_s32(wa));
+    flags = flags << 1 ^ qc();
+    HASH(vqmovn_s32(wa));
+    flags = flags << 1 ^ qc();
+    HASH(vqmovun_s16(sa));
+    flags = flags << 1 ^ qc();
+    HASH(vqmovn_u64(vreinterpretq_u64_u8(a)));
+    flags = flags << 1 ^ qc();
+    HASH(vqshlq_s16(sa, vreinterpretq_s16_u8(vandq_u8(b, vdupq_n_u8(0x8f)))));
+    flags = flags << 1 ^ qc();
+    HASH(vqrshlq_u32(vreinterpretq_u32_u8(a), vreinterpretq_s32_u8(vandq_u8(b, vdupq_n_u8(0xa7)))));
+    flags = flags << 1 ^ qc();
+    HASH(vqshlq_n_u8(a, 3));
+    flags = flags << 1 ^ qc();
+    HASH(vqshluq_n_s16(sa, 5));
+    flags = flags << 1 ^ qc();
+    HASH(vqshrn_n_s32(wa, 7));
+    flags = flags << 1 ^ qc();
+    HASH(vqrshrun_n_s16(sa, 2));
+    flags = flags << 1 ^ qc();
+    HASH(vuqaddq_s8(vreinterpretq_s8_u8(a), b));
+    flags = flags << 1 ^ qc();
+    HASH(vsqaddq_u16(vreinterpretq_u16_u8(a), sb));
+    flags = flags << 1 ^ qc();
+    HASH(vqdmulhq_laneq_s16(sa, sb, 5));
+    flags = flags << 1 ^ qc();
     HASH(flags);
   }
   report("saturating");
@@ -169,15 +192,22 @@ static void permutes(void) {
 static void structures(void) {
   static uint8_t buf[512], out[512];
   for (int r = 0; r < ROUNDS / 4; ++r) {
-    for (int i = 0; i < 512; ++i) buf[i] = (uint8_t)rnd();
+    for (int i = 0; i < 512; ++i)
+      buf[i] = (uint8_t)rnd();
     int off = (int)(rnd() % 64);
     uint8x16x3_t l3 = vld3q_u8(buf + off);
     uint16x8x4_t l4 = vld4q_u16((const uint16_t*)(buf + 2 * (off / 2)));
     uint32x4x2_t l2 = vld2q_u32((const uint32_t*)(buf + 4 * (off / 4)));
     uint64x2x4_t m4 = vld1q_u64_x4((const uint64_t*)(buf + 8 * (off / 8)));
     uint8x16x4_t r4 = vld4q_dup_u8(buf + off);
-    uint16x8x2_t s2 = vld2q_lane_u16((const uint16_t*)(buf + 2 * (off / 2)), vld2q_u16((const uint16_t*)buf), 5);
-    HASH(l3); HASH(l4); HASH(l2); HASH(m4); HASH(r4); HASH(s2);
+    uint16x8x2_t s2 =
+        vld2q_lane_u16((const uint16_t*)(buf + 2 * (off / 2)), vld2q_u16((const uint16_t*)buf), 5);
+    HASH(l3);
+    HASH(l4);
+    HASH(l2);
+    HASH(m4);
+    HASH(r4);
+    HASH(s2);
     memset(out, 0, sizeof out);
     vst3q_u8(out + off, l3);
     vst4q_u16((uint16_t*)(out + 128), l4);

@@ -8,7 +8,8 @@
 static char a[4096 + 64], b[4096 + 64];
 
 static void memory_functions(void) {
-  for (int i = 0; i < (int)sizeof a; ++i) a[i] = (char)(rnd() % 255 + 1);
+  for (int i = 0; i < (int)sizeof a; ++i)
+    a[i] = (char)(rnd() % 255 + 1);
   for (int r = 0; r < 3000; ++r) {
     size_t off = rnd() % 64, off2 = rnd() % 64, n = rnd() % 4 ? rnd() % 80 : rnd() % 4000;
     memcpy(b + off2, a + off, n);
@@ -38,9 +39,11 @@ static int cmp_double(const void* x, const void* y) {
 
 static void sorting(void) {
   static double v[5000];
-  for (int i = 0; i < 5000; ++i) v[i] = (double)(int64_t)rnd() * 0x1p-40;
+  for (int i = 0; i < 5000; ++i)
+    v[i] = (double)(int64_t)rnd() * 0x1p-40;
   qsort(v, 5000, sizeof v[0], cmp_double);
-  for (int i = 1; i < 5000; ++i) CHECK(v[i - 1] <= v[i]);
+  for (int i = 1; i < 5000; ++i)
+    CHECK(v[i - 1] <= v[i]);
   hash_bytes(v, sizeof v);
   report("qsort doubles");
 }
@@ -57,17 +60,23 @@ __attribute__((optimize("O3"))) static void vectorised_loops(void) {
   }
   for (int rep = 0; rep < 20; ++rep) {
     float dot = 0;
-    for (int i = 0; i < 1024; ++i) dot += x[i] * y[i];
+    for (int i = 0; i < 1024; ++i)
+      dot += x[i] * y[i];
     HASH(dot);
-    for (int i = 0; i < 1024; ++i) y[i] = y[i] * 0.5f + x[i];
+    for (int i = 0; i < 1024; ++i)
+      y[i] = y[i] * 0.5f + x[i];
     int64_t sum = 0;
-    for (int i = 0; i < 1024; ++i) sum += s[i] >> 3;
+    for (int i = 0; i < 1024; ++i)
+      sum += s[i] >> 3;
     HASH(sum);
-    for (int i = 0; i < 1024; ++i) img[i] = (uint8_t)((img[i] * 3 + 7) >> 1);
+    for (int i = 0; i < 1024; ++i)
+      img[i] = (uint8_t)((img[i] * 3 + 7) >> 1);
     unsigned mx = 0;
-    for (int i = 0; i < 1024; ++i) mx = img[i] > mx ? img[i] : mx;
+    for (int i = 0; i < 1024; ++i)
+      mx = img[i] > mx ? img[i] : mx;
     HASH(mx);
-    for (int i = 0; i < 1024; ++i) s[i] = s[i] < 0 ? -s[i] : s[i] / 3;
+    for (int i = 0; i < 1024; ++i)
+      s[i] = s[i] < 0 ? -s[i] : s[i] / 3;
   }
   hash_bytes(y, sizeof y);
   hash_bytes(s, sizeof s);
