@@ -207,9 +207,23 @@ Parsed parse_request(std::string_view line) {
     p.error = fmt::format("request longer than {} bytes", kMaxRequestBytes - 1);
     return p;
   }
-  json j = json::parse(line, nullptr, /*allow_exceptions=*/false);
+  // The parser itself is iterative; the callback drops anything nested too
+  // deeply so that no deep tree is ever built.
+  bool too_deep = false;
+  // `depth` counts the containers around the one that starts.
+  auto bound_depth = [&too_deep](int depth, json::parse_event_t event, json&) {
+    bool opens =
+        event == json::parse_event_t::object_start || event == json::parse_event_t::array_start;
+    if (opens && depth >= kMaxJsonDepth) too_deep = true;
+    return !too_deep;
+  };
+  json j = json::parse(line, bound_depth, /*allow_exceptions=*/false);
   if (j.is_discarded()) {
     p.error = "not valid JSON";
+    return p;
+  }
+  if (too_deep) {
+    p.error = fmt::format("JSON nested deeper than {} levels", kMaxJsonDepth);
     return p;
   }
   if (!j.is_object()) {

@@ -16,6 +16,10 @@ namespace vmapple::control {
 
 // The longest request line, its newline included.
 inline constexpr size_t kMaxRequestBytes = 4096;
+// The deepest JSON nesting a request may use. Copying and printing a JSON
+// tree recurse once per level, so a line of 2000 '[' would otherwise be a
+// client-controlled stack depth.
+inline constexpr int kMaxJsonDepth = 16;
 // How long "key" and "type" hold a key down, and the pause after a typed
 // character: long enough for the guest's HID driver to poll both reports,
 // short enough to stay below any autorepeat delay.

@@ -182,11 +182,21 @@ TEST(ControlProtocol, OversizedLinesAreRefused) {
   ok(fits);
 }
 
-TEST(ControlProtocol, DeepNestingIsJustRefused) {
-  std::string deep =
-      R"({"command":"status","id":)" + std::string(2000, '[') + std::string(2000, ']') + "}";
-  ok(deep);  // within the line limit: a valid (if silly) id
+TEST(ControlProtocol, DeepNestingIsRefusedWithoutBuildingIt) {
+  auto nested = [](int depth) {
+    return R"({"command":"status","id":)" + std::string(depth - 1, '[') +
+           std::string(depth - 1, ']') + "}";
+  };
+  ok(nested(kMaxJsonDepth));  // the object is level 1, the id's arrays 2..16
+  // Scalars inside the deepest container do not count as a level.
+  ok(R"({"command":"status","id":)" + std::string(14, '[') + R"(1,{"a":"b"})" +
+     std::string(14, ']') + "}");
+  EXPECT_EQ(refused(nested(kMaxJsonDepth + 1)), "JSON nested deeper than 16 levels");
+  // Deep enough to overflow a recursive copy under ASan if it were built.
+  EXPECT_EQ(refused(nested(2000)), "JSON nested deeper than 16 levels");
   EXPECT_EQ(refused(std::string(4000, '[')), "not valid JSON");
+  EXPECT_EQ(refused(std::string(2000, '[') + std::string(2000, ']')),
+            "JSON nested deeper than 16 levels");
 }
 
 TEST(ControlProtocol, TypeHoldsShiftAroundUpperCaseAndSymbols) {
